@@ -1,0 +1,1 @@
+"""CrossCoach: a Telegram bot that coaches runners through cross-training."""

@@ -1,0 +1,111 @@
+"""The composition root: the one place that builds the Application and wires everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.content import ContentPack, load_pack
+from bot.db.migrate import upgrade
+from bot.services import Services
+from bot.telegram.commands import COMMANDS
+from bot.telegram.context import SERVICES_KEY, CoachContext, services_of
+from bot.telegram.handlers import basics
+from bot.telegram.handlers.errors import on_error
+
+# A syntactically valid token for console mode and tests, where no real Telegram is involved.
+OFFLINE_TOKEN = "7000001:offline-console-token"
+
+# Handler groups run in order; a gate raising ApplicationHandlerStop ends processing. Within a
+# group only the first matching handler runs, so the fallbacks go last in the main group.
+GATES, MAIN = -2, 0
+
+CoachApplication = Application[Any, CoachContext, Any, Any, Any, Any]
+
+
+async def _post_init(application: CoachApplication) -> None:
+    services = services_of(application)
+    await upgrade(services.db)
+    await application.bot.set_my_commands(
+        [BotCommand(name, description) for name, description in COMMANDS]
+    )
+
+
+async def _post_shutdown(application: CoachApplication) -> None:
+    await services_of(application).db.dispose()
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    *,
+    clock: Clock | None = None,
+    content: ContentPack | None = None,
+) -> CoachApplication:
+    """Build the bot. `request` replaces the HTTPS layer (console mode and tests)."""
+    content = content if content is not None else load_pack(settings.content_dir)
+    services = Services.create(settings, clock or SystemClock(), content)
+
+    token = (settings.telegram_bot_token.get_secret_value()
+             if settings.telegram_bot_token else OFFLINE_TOKEN)
+    root = settings.telegram_api_base_url
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .context_types(ContextTypes(context=CoachContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: CoachApplication = builder.build()
+    application.bot_data[SERVICES_KEY] = services
+    _register_handlers(application)
+    return application
+
+
+def _register_handlers(application: CoachApplication) -> None:
+    application.add_handler(TypeHandler(Update, basics.private_chats_only), group=GATES)
+    application.add_handler(TypeHandler(Update, basics.remember_user), group=GATES + 1)
+
+    application.add_handler(CommandHandler("start", basics.start), group=MAIN)
+    application.add_handler(CommandHandler("help", basics.help_command), group=MAIN)
+
+    _register_fallbacks(application)
+    application.add_error_handler(on_error)
+
+
+def _register_fallbacks(application: CoachApplication) -> None:
+    new_message = filters.UpdateType.MESSAGE
+    application.add_handler(
+        MessageHandler(new_message & filters.COMMAND, basics.unknown_command), group=MAIN
+    )
+    application.add_handler(
+        MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, basics.fallback_text),
+        group=MAIN,
+    )
+    application.add_handler(
+        MessageHandler(new_message & ~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text),
+        group=MAIN,
+    )
+    application.add_handler(CallbackQueryHandler(basics.stale_button), group=MAIN)

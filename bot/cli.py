@@ -1,0 +1,104 @@
+"""The command line: `crosscoach run | content check | db upgrade` (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crosscoach", description="CrossCoach Telegram bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start the bot (console mode when no token is set)")
+    run.add_argument("--webhook", action="store_true", help="serve Telegram webhooks over HTTP")
+    content = sub.add_parser("content", help="content pack tools")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser("check", help="validate a content pack")
+    check.add_argument("directory", nargs="?", type=Path, default=None)
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply database migrations")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "content" and args.directory is not None:
+        # Checking a pack needs no bot configuration at all.
+        from bot.content.check import run_check
+
+        return run_check(args.directory, sys.stdout)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"crosscoach: configuration error: {exc}", file=sys.stderr)
+        return 2
+    from bot.logging_setup import configure_logging
+
+    token = settings.telegram_bot_token
+    secrets = [token.get_secret_value()] if token else []
+    if settings.webhook_secret:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    configure_logging(settings.log_level, secrets)
+    if args.command == "content":
+        from bot.content.check import run_check
+
+        return run_check(settings.content_dir, sys.stdout)
+    if args.command == "db":
+        return asyncio.run(_db_upgrade(settings))
+    return _run(settings, webhook=args.webhook)
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    from bot.db.engine import Database
+    from bot.db.migrate import current_revision, upgrade
+
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db)
+        print(f"database at revision {await current_revision(db)}")
+    except OSError as exc:
+        print(f"crosscoach: cannot reach the database: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await db.dispose()
+    return 0
+
+
+def _run(settings: Settings, *, webhook: bool) -> int:
+    from bot.app import build_application
+    from bot.content import ContentPackError
+
+    try:
+        if settings.console_mode:
+            from bot.telegram.console import run_console
+            from bot.telegram.standin import BotApiStandIn, StandInRequest
+
+            api = BotApiStandIn()
+            application = build_application(settings, StandInRequest(api))
+            try:
+                asyncio.run(run_console(application, api))
+            except KeyboardInterrupt:
+                print("\nBye! Run `make run` again to carry on where you left off.")
+            return 0
+        application = build_application(settings)
+    except ContentPackError as exc:
+        print("crosscoach: the content pack is invalid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    if webhook:
+        from bot.webhook import run_webhook
+
+        return run_webhook(application, settings)
+    log.info("Polling %s for updates", settings.telegram_api_base_url)
+    application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
+                                             "my_chat_member"])
+    return 0

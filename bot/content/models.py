@@ -1,0 +1,326 @@
+"""Typed, read-only models of the content pack (see docs/content.md).
+
+Field names are a contract shared with the YAML authors and the coach: add, never rename.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+TELEGRAM_MESSAGE_LIMIT = 4096
+
+Place = Literal["home", "gym", "pool", "outdoors", "commute"]
+Phase = Literal["acute", "settling", "returning"]
+PHASES: tuple[Phase, ...] = ("acute", "settling", "returning")
+RunType = Literal["recovery", "easy", "tempo", "intervals", "hills", "long"]
+Verdict = Literal["ok", "caution", "avoid"]
+ActivityKind = Literal["aerobic", "strength", "balance_agility", "mobility", "sport"]
+Impact = Literal["none", "low", "moderate", "high"]
+Intensity = Literal["recovery", "easy", "tempo", "intervals", "hills", "long", "strength", "skills"]
+NudgeKind = Literal["balance", "strength", "mobility", "agility", "coordination"]
+
+# Stable identifiers: the bot stores them in the database, so they must stay simple.
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+def _require_english(value: dict[str, str]) -> dict[str, str]:
+    # English is the fallback language for every user, so it can never be missing or blank.
+    if not value.get("en", "").strip():
+        raise ValueError("an English ('en') text is required")
+    for lang, text in value.items():
+        if not text.strip():
+            raise ValueError(f"the '{lang}' text is empty")
+    return value
+
+
+def _explain_split_text(value: Any) -> Any:
+    # YAML reads `{en: Easy, then harder}` as {"en": "Easy", "then harder": None}: the classic
+    # unquoted-comma mistake. Say so instead of pydantic's puzzling "valid string" error.
+    if isinstance(value, dict) and any(inner is None for inner in value.values()):
+        raise ValueError("a comma inside {en: ...} split the text; put the text in quotes")
+    return value
+
+
+# A user-facing, localisable text: {en: "...", de: "..."}.
+Text = Annotated[
+    dict[str, str], BeforeValidator(_explain_split_text), AfterValidator(_require_english)
+]
+
+
+def localize(text: Mapping[str, str], lang: str = "en") -> str:
+    """The text in `lang`, falling back to English."""
+    return text.get(lang) or text["en"]
+
+
+# The load-tag vocabulary. A tag describes a kind of tissue load that injury rules can restrict.
+# A coach may introduce a new tag without code: any tag that some condition rule targets
+# (`tag:<name>`) is accepted too. Tags that are neither listed here nor targeted by a rule are
+# reported, because a misspelt tag would silently escape every safety rule.
+LOAD_TAGS: dict[str, str] = {
+    "impact": "repeated landing or foot-strike forces (running, jumping, court games)",
+    "plyometric": "jumps, hops, bounding, skipping",
+    "sprinting": "maximal or near-maximal accelerations",
+    "cutting": "sudden changes of direction at speed",
+    "lateral_movement": "side-steps, shuffles and lunges to the side",
+    "hills": "uphill effort on foot (calf, Achilles and hip flexor load); not seated riding",
+    "downhill": "downhill on foot (braking load on quads, knees and shins)",
+    "uneven_ground": "trails, rough ground or wobbly surfaces that can roll an ankle",
+    "weight_bearing": "standing on the feet: body weight through foot and shin bones",
+    "foot_load": "prolonged standing or walking load through the sole and heel",
+    "long_duration": "a session of 90 minutes or more",
+    "single_leg_load": "the whole body weight on one leg",
+    "calf_tendon_load": "heavy or repeated calf and Achilles loading (calf raises, push-off)",
+    "end_range_dorsiflexion": "ankle bent up to the end of its range (heel drops, steep uphill)",
+    "knee_load": "loaded knee bending and straightening (squats, lunges, step-ups, big gears)",
+    "deep_knee_flexion": "knee bent past about 90 degrees under load (deep squat, rowing catch)",
+    "kneeling": "weight through the front of the knee on the floor",
+    "hamstring_load": "hamstrings loaded long or fast (single-leg bridges, hinges, sprinting)",
+    "hip_flexion_load": "hip bent deeply or hip flexors working hard (high knees, deep squats)",
+    "hip_adduction": "thigh pulled across the body's midline, or lying on the sore hip",
+    "spinal_flexion": "rounding the lower back under load (crunches, sit-ups, rowing)",
+    "spinal_rotation": "twisting the trunk under load",
+    "spinal_load": "compressive load through the spine (heavy carries, weights on the back)",
+    "overhead_load": "holding or pressing a weight overhead",
+    "ballistic": "fast swinging or throwing of a weight (kettlebell swings)",
+}
+
+
+class _Model(BaseModel):
+    # Frozen: the pack is shared read-only by every handler. extra="forbid": a misspelt field
+    # in the YAML must be an error, not silently ignored.
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Equipment(_Model):
+    id: Id
+    name: Text
+    aliases: list[str] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list)
+
+
+class Activity(_Model):
+    id: Id
+    name: Text
+    emoji: str
+    kind: ActivityKind
+    impact: Impact
+    weight_bearing: bool
+    equipment: list[str] = Field(default_factory=list)
+    load_tags: list[str] = Field(default_factory=list)
+    running_relevance: Text
+    conversion_note: Text | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Rule(_Model):
+    target: str  # an activity id, or "tag:<load_tag>"
+    verdict: Verdict
+    note: Text | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _note_when_restricting(self) -> Rule:
+        if self.verdict != "ok" and self.note is None:
+            raise ValueError(f"a '{self.verdict}' rule needs a note for the user")
+        return self
+
+    @property
+    def tag(self) -> str | None:
+        """The load tag this rule targets, or None when it targets an activity."""
+        return self.target[4:] if self.target.startswith("tag:") else None
+
+
+class Condition(_Model):
+    id: Id
+    name: Text
+    aliases: list[str] = Field(default_factory=list)
+    body_site: str
+    red_flags: list[Text] = Field(min_length=1)
+    source_ids: list[str] = Field(min_length=1)
+    phases: dict[Phase, list[Rule]]
+    summary: Text | None = None  # added: a short user-facing overview of the condition
+
+    @field_validator("phases")
+    @classmethod
+    def _all_phases(cls, value: dict[Phase, list[Rule]]) -> dict[Phase, list[Rule]]:
+        missing = [phase for phase in PHASES if phase not in value]
+        if missing:
+            raise ValueError(f"missing phase(s): {', '.join(missing)}")
+        return value
+
+
+class Exercise(_Model):
+    id: Id
+    name: Text
+    steps: list[Text] = Field(min_length=1)
+    cues: list[Text] = Field(default_factory=list)
+    equipment: list[str] = Field(default_factory=list)
+    muscles: list[str] = Field(default_factory=list)
+    level: int = Field(ge=1, le=3)
+    load_tags: list[str] = Field(default_factory=list)
+    progresses_to: list[str] = Field(default_factory=list)
+    regresses_to: list[str] = Field(default_factory=list)
+    video_search: str | None = None
+
+
+class Block(_Model):
+    label: Text
+    minutes: float | None = Field(default=None, gt=0)
+    work_seconds: int | None = Field(default=None, gt=0)
+    recovery_seconds: int | None = Field(default=None, ge=0)
+    repeats: int = Field(default=1, ge=1)
+    rpe: int | None = Field(default=None, ge=1, le=10)
+    exercises: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_duration(self) -> Block:
+        if self.minutes is None and self.work_seconds is None:
+            raise ValueError("a block needs either minutes or work_seconds")
+        return self
+
+    @property
+    def duration_minutes(self) -> float:
+        if self.minutes is not None:
+            return self.minutes
+        work = self.work_seconds or 0
+        rest = self.recovery_seconds or 0
+        return self.repeats * (work + rest) / 60
+
+
+class Session(_Model):
+    id: Id
+    title: Text
+    activity: str
+    equipment: list[str] = Field(default_factory=list)
+    intensity: Intensity
+    replaces: list[RunType] = Field(default_factory=list)
+    level: int = Field(ge=1, le=3)
+    minutes: int = Field(gt=0)
+    load_tags: list[str] = Field(default_factory=list)
+    warmup: Block
+    main: list[Block] = Field(min_length=1)
+    cooldown: Block
+    cues: list[Text] = Field(default_factory=list)
+    stop_rule: Text | None = None
+    progresses_to: str | None = None
+    regresses_to: str | None = None
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [self.warmup, *self.main, self.cooldown]
+
+    @property
+    def block_minutes(self) -> float:
+        return sum(block.duration_minutes for block in self.blocks)
+
+    @property
+    def exercise_ids(self) -> list[str]:
+        """Every exercise the session uses, in order, without repeats."""
+        seen: dict[str, None] = {}
+        for block in self.blocks:
+            for exercise_id in block.exercises:
+                seen.setdefault(exercise_id, None)
+        return list(seen)
+
+
+class Nudge(_Model):
+    id: Id
+    text: Text
+    anchor: str
+    kind: NudgeKind
+    seconds: int = Field(gt=0, lt=120)
+    safety_note: Text | None = None
+    unsafe_for: list[str] = Field(default_factory=list)
+    level: int = Field(ge=1, le=3)
+    progresses_to: str | None = None
+    exercise: str | None = None
+
+
+class Source(_Model):
+    id: Id
+    title: str
+    reference: str
+
+
+class TextItem(_Model):
+    id: Id
+    text: Text
+
+
+REQUIRED_TEXT_IDS: tuple[str, ...] = (
+    "disclaimer",
+    "see_clinician",
+    "red_flags_general",
+    "stop_rule_default",
+    "pain_rule",
+    "welcome",
+)
+
+
+@dataclass(frozen=True)
+class ContentPack:
+    """The whole validated pack, keyed by id within each type (YAML order is kept)."""
+
+    equipment: dict[str, Equipment] = field(default_factory=dict)
+    activities: dict[str, Activity] = field(default_factory=dict)
+    conditions: dict[str, Condition] = field(default_factory=dict)
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    nudges: dict[str, Nudge] = field(default_factory=dict)
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def text(self, text_id: str, lang: str = "en") -> str:
+        """A fixed text (disclaimer, pain rule, ...) in `lang`, falling back to English."""
+        return localize(self.texts[text_id], lang)
+
+    def session_load_tags(self, session: Session) -> set[str]:
+        """Every load tag a session carries: its activity's, its own and its exercises'."""
+        tags = set(session.load_tags)
+        activity = self.activities.get(session.activity)
+        if activity is not None:
+            tags.update(activity.load_tags)
+        for exercise_id in session.exercise_ids:
+            exercise = self.exercises.get(exercise_id)
+            if exercise is not None:
+                tags.update(exercise.load_tags)
+        return tags
+
+    def session_equipment(self, session: Session) -> set[str]:
+        """Every piece of equipment a session needs (activity's, session's, exercises'),
+        without `nothing`, which everyone has."""
+        needed = set(session.equipment)
+        activity = self.activities.get(session.activity)
+        if activity is not None:
+            needed.update(activity.equipment)
+        for exercise_id in session.exercise_ids:
+            exercise = self.exercises.get(exercise_id)
+            if exercise is not None:
+                needed.update(exercise.equipment)
+        needed.discard("nothing")
+        return needed
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "equipment": len(self.equipment),
+            "activities": len(self.activities),
+            "conditions": len(self.conditions),
+            "exercises": len(self.exercises),
+            "sessions": len(self.sessions),
+            "nudges": len(self.nudges),
+            "texts": len(self.texts),
+            "sources": len(self.sources),
+        }

@@ -1,0 +1,174 @@
+"""SQLAlchemy models: the tables the bot keeps. Repositories are the only code that queries them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.db.types import BigIntPK, UTCDateTime
+
+# Stable constraint names make Alembic migrations portable between SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """One Telegram user, with everything the nudge sweep needs on a single indexed row."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    first_name: Mapped[str] = mapped_column(String(128), default="")
+    language_code: Mapped[str | None] = mapped_column(String(16))
+    # active | blocked (the user blocked the bot) | stopped (/stop: no nudges, data kept)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    nudge_time: Mapped[time | None] = mapped_column(Time)
+    # NULL whenever no nudge is planned, so the sweep's index only holds users it may nudge.
+    next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    ignored_nudges: Mapped[int] = mapped_column(Integer, default=0)
+    every_other_day_from: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Profile(Base):
+    """What the runner told us in onboarding: injury, equipment and time."""
+
+    __tablename__ = "profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # none | injured | returning
+    injury_status: Mapped[str] = mapped_column(String(16), default="none")
+    condition_id: Mapped[str | None] = mapped_column(String(64))
+    phase: Mapped[str | None] = mapped_column(String(16))
+    pain_today: Mapped[int | None] = mapped_column(SmallInteger)
+    clinician_seen: Mapped[bool | None] = mapped_column(Boolean)
+    red_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    equipment: Mapped[list[str]] = mapped_column(JSON, default=list)
+    minutes_per_session: Mapped[int | None] = mapped_column(Integer)
+    days_per_week: Mapped[int | None] = mapped_column(SmallInteger)
+    run_pace_sec_per_km: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ConversationState(Base):
+    """Where a user is in a multi-step conversation. Kept here, not in memory, so a restart or
+    another worker picks the conversation up at the same step."""
+
+    __tablename__ = "conversation_states"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The message whose keyboard belongs to the current step; taps on any other are stale.
+    keyboard_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SessionLog(Base):
+    """One session the runner did (or skipped). The Telegram message id makes logging idempotent."""
+
+    __tablename__ = "session_logs"
+    __table_args__ = (
+        UniqueConstraint("user_id", "source_message_id", name="uq_session_logs_user_message"),
+        Index("ix_session_logs_user_performed", "user_id", "performed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    # The user's message (or the bot message whose button was tapped) this log came from.
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    performed_on: Mapped[date] = mapped_column(Date)
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    activity_id: Mapped[str] = mapped_column(String(64))
+    session_id: Mapped[str | None] = mapped_column(String(64))
+    minutes: Mapped[float | None] = mapped_column(Float)
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    effort: Mapped[int | None] = mapped_column(SmallInteger)
+    pain: Mapped[int | None] = mapped_column(SmallInteger)
+    # done | skipped
+    status: Mapped[str] = mapped_column(String(16), default="done")
+    # text | button | nudge | suggestion | command
+    source: Mapped[str] = mapped_column(String(16), default="text")
+    nudge_delivery_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("nudge_deliveries.id", ondelete="SET NULL")
+    )
+    raw_text: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NudgeDelivery(Base):
+    """The nudge ledger: at most one row per user, local date and kind, whatever the workers do."""
+
+    __tablename__ = "nudge_deliveries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "local_date", "kind", name="uq_nudge_deliveries_user_day_kind"),
+        Index("ix_nudge_deliveries_status_not_before", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    # habit | session | backoff_ask | backoff_pause
+    kind: Mapped[str] = mapped_column(String(16))
+    content_id: Mapped[str | None] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # pending | sending | sent | blocked | failed | skipped | unknown
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the user did with it: done | snoozed | skipped
+    response: Mapped[str | None] = mapped_column(String(16))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled in webhook mode, so a redelivered update is dropped."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

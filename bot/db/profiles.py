@@ -1,0 +1,59 @@
+"""The profiles repository."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.coach.profile import RunnerProfile
+from bot.db.engine import Database
+from bot.db.models import Profile, User
+
+
+def to_domain(row: Profile, timezone: str) -> RunnerProfile:
+    return RunnerProfile(
+        user_id=row.user_id,
+        injury_status=row.injury_status,  # type: ignore[arg-type]
+        condition_id=row.condition_id,
+        phase=row.phase,  # type: ignore[arg-type]
+        pain_today=row.pain_today,
+        clinician_seen=row.clinician_seen,
+        red_flags=tuple(row.red_flags or ()),
+        equipment=frozenset(row.equipment or ()),
+        minutes_per_session=row.minutes_per_session,
+        days_per_week=row.days_per_week,
+        timezone=timezone,
+        run_pace_sec_per_km=row.run_pace_sec_per_km,
+    )
+
+
+class ProfileRepository:
+    def __init__(self, db: Database, default_timezone: str) -> None:
+        self._db = db
+        self._default_timezone = default_timezone
+
+    async def get(self, user_id: int) -> RunnerProfile | None:
+        async with self._db.sessions() as session:
+            row = await session.get(Profile, user_id)
+            if row is None:
+                return None
+            user = await session.get(User, user_id)
+            zone = (user.timezone if user else None) or self._default_timezone
+            return to_domain(row, zone)
+
+    async def save(self, profile: RunnerProfile, now: datetime) -> None:
+        async with self._db.sessions() as session, session.begin():
+            row = await session.get(Profile, profile.user_id)
+            if row is None:
+                row = Profile(user_id=profile.user_id)
+                session.add(row)
+            row.injury_status = profile.injury_status
+            row.condition_id = profile.condition_id
+            row.phase = profile.phase
+            row.pain_today = profile.pain_today
+            row.clinician_seen = profile.clinician_seen
+            row.red_flags = list(profile.red_flags)
+            row.equipment = sorted(profile.equipment)
+            row.minutes_per_session = profile.minutes_per_session
+            row.days_per_week = profile.days_per_week
+            row.run_pace_sec_per_km = profile.run_pace_sec_per_km
+            row.updated_at = now

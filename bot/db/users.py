@@ -1,0 +1,99 @@
+"""The users repository: the only code that reads or writes the users table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.engine import Database
+from bot.db.models import User
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    chat_id: int
+    first_name: str
+    status: str
+    timezone: str | None
+    nudge_time: time | None
+    next_nudge_at: datetime | None
+    paused_until: datetime | None
+    quiet_start: time | None
+    quiet_end: time | None
+    ignored_nudges: int
+    every_other_day_from: date | None
+    created_at: datetime
+    last_seen_at: datetime
+    onboarded_at: datetime | None
+
+    @property
+    def onboarded(self) -> bool:
+        return self.onboarded_at is not None
+
+
+def to_record(row: User) -> UserRecord:
+    return UserRecord(
+        id=row.id, chat_id=row.chat_id, first_name=row.first_name, status=row.status,
+        timezone=row.timezone, nudge_time=row.nudge_time, next_nudge_at=row.next_nudge_at,
+        paused_until=row.paused_until, quiet_start=row.quiet_start, quiet_end=row.quiet_end,
+        ignored_nudges=row.ignored_nudges, every_other_day_from=row.every_other_day_from,
+        created_at=row.created_at, last_seen_at=row.last_seen_at, onboarded_at=row.onboarded_at,
+    )
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def seen(
+        self, user_id: int, chat_id: int, first_name: str, language_code: str | None,
+        now: datetime,
+    ) -> tuple[UserRecord, bool]:
+        """Record that the user wrote to us; returns the user and whether they are new.
+
+        Any message from the user also resets the ignored-nudge count (the back-off rule).
+        """
+        async with self._db.sessions() as session:
+            row = await session.get(User, user_id)
+            created = row is None
+            if row is None:
+                row = User(
+                    id=user_id, chat_id=chat_id, first_name=first_name[:128],
+                    language_code=language_code, status="active", created_at=now,
+                    last_seen_at=now, ignored_nudges=0,
+                )
+                session.add(row)
+            else:
+                row.chat_id = chat_id
+                row.first_name = first_name[:128]
+                row.language_code = language_code
+                row.last_seen_at = now
+                row.ignored_nudges = 0
+            try:
+                await session.commit()
+            except IntegrityError:
+                # Another worker created the same user a moment ago; theirs is as good as ours.
+                await session.rollback()
+                return await self.seen(user_id, chat_id, first_name, language_code, now)
+            return to_record(row), created
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        async with self._db.sessions() as session:
+            row = await session.get(User, user_id)
+            return None if row is None else to_record(row)
+
+    async def set_status(self, user_id: int, status: str) -> None:
+        async with self._db.sessions() as session, session.begin():
+            row = await session.get(User, user_id)
+            if row is not None:
+                row.status = status
+                if status != "active":
+                    row.next_nudge_at = None
+
+    async def count(self) -> int:
+        async with self._db.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(User)) or 0)

@@ -1,0 +1,28 @@
+"""A typed CallbackContext that carries our services, as in PTB's contexttypesbot example."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.db.users import UserRecord
+from bot.services import Services
+
+SERVICES_KEY = "services"
+
+
+class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """One context per update (PTB reuses it across handler groups), so the gate that records the
+    user can hand the row to the handlers that follow without a second query."""
+
+    user_record: UserRecord | None = None
+    is_new_user: bool = False
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    return application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
