@@ -10,6 +10,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -26,7 +27,7 @@ from bot.db.migrate import upgrade
 from bot.services import Services
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import SERVICES_KEY, CoachContext, services_of
-from bot.telegram.handlers import basics
+from bot.telegram.handlers import account, basics, onboarding
 from bot.telegram.handlers.errors import on_error
 
 # A syntactically valid token for console mode and tests, where no real Telegram is involved.
@@ -34,7 +35,7 @@ OFFLINE_TOKEN = "7000001:offline-console-token"
 
 # Handler groups run in order; a gate raising ApplicationHandlerStop ends processing. Within a
 # group only the first matching handler runs, so the fallbacks go last in the main group.
-GATES, MAIN = -2, 0
+GATES, CONVERSATIONS, MAIN = -3, -1, 0
 
 CoachApplication = Application[Any, CoachContext, Any, Any, Any, Any]
 
@@ -88,8 +89,31 @@ def _register_handlers(application: CoachApplication) -> None:
     application.add_handler(TypeHandler(Update, basics.private_chats_only), group=GATES)
     application.add_handler(TypeHandler(Update, basics.remember_user), group=GATES + 1)
 
-    application.add_handler(CommandHandler("start", basics.start), group=MAIN)
-    application.add_handler(CommandHandler("help", basics.help_command), group=MAIN)
+    # Typed answers to the question a user is on come before any other reading of text.
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ((filters.TEXT & ~filters.COMMAND)
+                                                     | filters.LOCATION), onboarding.on_text),
+        group=CONVERSATIONS,
+    )
+
+    commands = {
+        "start": onboarding.start, "help": basics.help_command,
+        "settings": onboarding.settings_command, "injury": onboarding.injury_command,
+        "cancel": onboarding.cancel_command, "pause": account.pause_command,
+        "resume": account.resume_command, "stop": account.stop_command,
+        "privacy": account.privacy_command, "export": account.export_command,
+        "delete": account.delete_command,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback), group=MAIN)
+    application.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=r"^ob:"),
+                            group=MAIN)
+    application.add_handler(CallbackQueryHandler(onboarding.on_settings_button, pattern=r"^st:"),
+                            group=MAIN)
+    application.add_handler(CallbackQueryHandler(account.on_delete_button, pattern=r"^acct:"),
+                            group=MAIN)
+    application.add_handler(ChatMemberHandler(account.on_member_change,
+                                              ChatMemberHandler.MY_CHAT_MEMBER), group=MAIN)
 
     _register_fallbacks(application)
     application.add_error_handler(on_error)

@@ -212,11 +212,13 @@ class ChatUser:
     async def _member_change(self, old: str, new: str) -> Reply:
         bot_user = {"id": 7000001, "is_bot": True, "first_name": "CrossCoach",
                     "username": "crosscoach_bot"}
+        def member(status: str) -> dict[str, Any]:
+            extra = {"until_date": 0} if status == "kicked" else {}
+            return {"status": status, "user": bot_user, **extra}
+
         return await self.tg.feed({"update_id": next(_update_ids), "my_chat_member": {
             "chat": self.chat, "from": self.user, "date": self.now,
-            "old_chat_member": {"status": old, "user": bot_user},
-            "new_chat_member": {"status": new, "user": bot_user, "until_date": 0}
-            if new == "kicked" else {"status": new, "user": bot_user},
+            "old_chat_member": member(old), "new_chat_member": member(new),
         }})
 
     def messages(self) -> list[BotMessage]:

@@ -60,7 +60,8 @@ def test_console_mode_welcomes_helps_and_remembers(tmp_path: Path) -> None:
     assert "Bye!" in first.stdout
     second = run_cli(["run"], env, tmp_path, stdin="")
     assert second.returncode == 0, second.stderr
-    assert "Welcome back, Runner!" in second.stdout
+    # The same user, half-way through onboarding, continues where they stopped.
+    assert "Let's pick up where we left off." in second.stdout
 
 
 def test_db_upgrade_command(tmp_path: Path) -> None:

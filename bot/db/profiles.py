@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.coach.profile import RunnerProfile
 from bot.db.engine import Database
 from bot.db.models import Profile, User
@@ -42,18 +44,23 @@ class ProfileRepository:
 
     async def save(self, profile: RunnerProfile, now: datetime) -> None:
         async with self._db.sessions() as session, session.begin():
-            row = await session.get(Profile, profile.user_id)
-            if row is None:
-                row = Profile(user_id=profile.user_id)
-                session.add(row)
-            row.injury_status = profile.injury_status
-            row.condition_id = profile.condition_id
-            row.phase = profile.phase
-            row.pain_today = profile.pain_today
-            row.clinician_seen = profile.clinician_seen
-            row.red_flags = list(profile.red_flags)
-            row.equipment = sorted(profile.equipment)
-            row.minutes_per_session = profile.minutes_per_session
-            row.days_per_week = profile.days_per_week
-            row.run_pace_sec_per_km = profile.run_pace_sec_per_km
-            row.updated_at = now
+            await save_profile(session, profile, now)
+
+
+async def save_profile(session: AsyncSession, profile: RunnerProfile, now: datetime) -> None:
+    """Upsert inside the caller's transaction, so profile and schedule change together."""
+    row = await session.get(Profile, profile.user_id)
+    if row is None:
+        row = Profile(user_id=profile.user_id)
+        session.add(row)
+    row.injury_status = profile.injury_status
+    row.condition_id = profile.condition_id
+    row.phase = profile.phase
+    row.pain_today = profile.pain_today
+    row.clinician_seen = profile.clinician_seen
+    row.red_flags = list(profile.red_flags)
+    row.equipment = sorted(profile.equipment)
+    row.minutes_per_session = profile.minutes_per_session
+    row.days_per_week = profile.days_per_week
+    row.run_pace_sec_per_km = profile.run_pace_sec_per_km
+    row.updated_at = now

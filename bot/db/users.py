@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.coach.profile import RunnerProfile
 from bot.db.engine import Database
-from bot.db.models import User
+from bot.db.models import ConversationState, User
+from bot.db.profiles import save_profile
 
 
 @dataclass(frozen=True)
@@ -97,3 +99,45 @@ class UserRepository:
     async def count(self) -> int:
         async with self._db.sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+class UserSettingsRepository:
+    """Writes that change a user's nudge schedule together with the profile, atomically."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def complete_onboarding(self, profile: RunnerProfile, nudge_time: time | None,
+                                  timezone: str, next_nudge_at: datetime | None,
+                                  now: datetime) -> None:
+        async with self._db.sessions() as session, session.begin():
+            user = await session.get(User, profile.user_id)
+            if user is None:
+                raise LookupError(f"user {profile.user_id} vanished during onboarding")
+            await save_profile(session, profile, now)
+            user.timezone = timezone
+            user.nudge_time = nudge_time
+            user.next_nudge_at = next_nudge_at if user.status == "active" else None
+            user.onboarded_at = user.onboarded_at or now
+            await session.execute(delete(ConversationState).where(
+                ConversationState.user_id == profile.user_id))
+
+    async def update_schedule(self, user_id: int, *, status: str, paused_until: datetime | None,
+                              next_nudge_at: datetime | None) -> None:
+        async with self._db.sessions() as session, session.begin():
+            user = await session.get(User, user_id)
+            if user is None:
+                return
+            user.status = status
+            user.paused_until = paused_until
+            user.next_nudge_at = next_nudge_at if status == "active" else None
+
+    async def update_nudge_settings(self, user_id: int, nudge_time: time | None, timezone: str,
+                                    next_nudge_at: datetime | None) -> None:
+        async with self._db.sessions() as session, session.begin():
+            user = await session.get(User, user_id)
+            if user is None:
+                return
+            user.nudge_time = nudge_time
+            user.timezone = timezone
+            user.next_nudge_at = next_nudge_at if user.status == "active" else None

@@ -9,8 +9,10 @@ instead of the network, and the test harness builds on it.
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +50,36 @@ class _Failure(Exception):
         self.status = status
         self.description = description
         self.parameters = parameters
+
+
+_ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                 "tg-spoiler", "span", "blockquote"}
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+def parse_html(text: str) -> str:
+    """What the user sees of an HTML-mode text, rejecting what Telegram would reject."""
+    stack: list[str] = []
+    for match in _TAG_RE.finditer(text):
+        closing, tag = match[1] == "/", match[2].lower()
+        if tag not in _ALLOWED_TAGS:
+            raise _Failure(400, f"Bad Request: can't parse entities: unsupported start tag "
+                                f"\"{tag}\"")
+        if not closing:
+            stack.append(tag)
+        elif not stack or stack.pop() != tag:
+            raise _Failure(400, "Bad Request: can't parse entities: unmatched end tag")
+    if stack:
+        raise _Failure(400, "Bad Request: can't parse entities: unclosed start tag")
+    stripped = _TAG_RE.sub("", text)
+    if re.search(r"<|>", stripped):
+        raise _Failure(400, "Bad Request: can't parse entities: unescaped < or >")
+    return html.unescape(stripped)
+
+
+def _visible(params: dict[str, Any], key: str = "text") -> str:
+    raw = str(params.get(key) or "")
+    return parse_html(raw) if params.get("parse_mode") == "HTML" else raw
 
 
 def _chat(chat_id: int) -> dict[str, Any]:
@@ -182,7 +214,7 @@ class BotApiStandIn:
             raise _Failure(400, "Bad Request: chat not found") from None
 
     def _m_sendMessage(self, p: dict[str, Any], _f: dict[str, bytes]) -> dict[str, Any]:
-        text = str(p.get("text", ""))
+        text = _visible(p)
         if not text.strip():
             raise _Failure(400, "Bad Request: message text is empty")
         if len(text) > 4096:
@@ -195,7 +227,7 @@ class BotApiStandIn:
                   "width": 800, "height": 500, "file_size": size}]
         extra: dict[str, Any] = {"photo": photo}
         if p.get("caption"):
-            extra["caption"] = p["caption"]
+            extra["caption"] = _visible(p, "caption")
         return self._store(self._chat_id(p), extra, p)
 
     def _m_sendDocument(self, p: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
@@ -203,7 +235,7 @@ class BotApiStandIn:
                     "file_name": "file", "file_size": len(files.get("document", b""))}
         extra: dict[str, Any] = {"document": document}
         if p.get("caption"):
-            extra["caption"] = p["caption"]
+            extra["caption"] = _visible(p, "caption")
         return self._store(self._chat_id(p), extra, p)
 
     def _existing(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -214,11 +246,14 @@ class BotApiStandIn:
 
     def _m_editMessageText(self, p: dict[str, Any], _f: dict[str, bytes]) -> dict[str, Any]:
         message = self._existing(p)
+        text = _visible(p)
+        if len(text) > 4096:
+            raise _Failure(400, "Bad Request: message is too long")
         new_markup = _as_json(p["reply_markup"]) if p.get("reply_markup") else None
-        if message.get("text") == p.get("text") and message.get("reply_markup") == new_markup:
+        if message.get("text") == text and message.get("reply_markup") == new_markup:
             raise _Failure(400, "Bad Request: message is not modified: specified new message "
                                 "content and reply markup are exactly the same")
-        message["text"] = str(p.get("text", ""))
+        message["text"] = text
         message["edit_date"] = self._clock()
         if new_markup is None:
             message.pop("reply_markup", None)

@@ -39,17 +39,6 @@ async def remember_user(update: Update, context: CoachContext) -> None:
     )
 
 
-async def start(update: Update, context: CoachContext) -> None:
-    assert update.effective_message is not None and update.effective_user is not None
-    name = html.escape(update.effective_user.first_name or "there")
-    if context.is_new_user:
-        welcome = html.escape(context.services.content.text("welcome"))
-        text = f"Hi {name}! {welcome}"
-    else:
-        text = f"Welcome back, {name}!"
-    await update.effective_message.reply_text(f"{text}\n\nSend /help to see what I can do.")
-
-
 def help_text() -> str:
     lines = ["<b>Here is what I can do</b>", ""]
     lines += [f"/{name} — {description}" for name, description in COMMANDS]

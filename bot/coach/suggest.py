@@ -1,0 +1,622 @@
+"""Choosing today's session: hard filters first (injury, equipment, time), then a soft ranking.
+
+Pure functions over the content pack, the runner's profile and their recent logs.
+
+Hard filters (a session that fails one is never in `ranked`):
+- safety: the avoid-rules of the user's condition and phase (bot/coach/safety.py);
+- equipment: the session needs its activity's, its own and its exercises' equipment, all of which
+  the user must have (`nothing` is implied);
+- time: the session fits the minutes available. "60" in onboarding means "an hour or more", so
+  it allows up to 90 minutes.
+
+Soft ranking (a score; higher is better):
+- variety against recent logs (same session, then same activity);
+- balance across the week between aerobic, strength and balance/agility work;
+- progression: a family of sessions is linked by progresses_to/regresses_to. After
+  LEVEL_UP_AFTER completions of the same session, each with effort <= LOW_EFFORT and no pain, the
+  next level is preferred; after pain of STEP_DOWN_PAIN or more the level below is preferred;
+- no hard session the day after a hard one; caution verdicts rank a little lower.
+
+Safety escalation: pain of CLINICIAN_PAIN or more, pain worse than the time before, or red flags
+in the profile switch to the *gentle* set (level 1, easy or recovery intensity, no or low impact,
+with the most conservative phase of the rules) and set `see_clinician`.
+
+When nothing passes, `ranked` is empty and `nearest` holds the closest safe option, with a message
+saying what was relaxed. `suggest` never raises for any profile the onboarding can produce.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from bot.coach.profile import RunnerProfile
+from bot.coach.safety import FALLBACK_CONDITION, Assessment, assess_session
+from bot.content.models import ContentPack, Session, localize
+
+Preference = Literal["any", "shorter", "longer"]
+Bucket = Literal["aerobic", "strength", "balance_agility"]
+
+OPEN_ENDED_MINUTES = 60  # the largest onboarding choice, meaning "an hour or more"
+OPEN_ENDED_LIMIT = 90  # ... which we read as "up to 90 minutes"
+HISTORY_DAYS = 14  # how far back variety and balance look
+LOW_EFFORT = 5  # RPE at or below which a completion counts as "comfortable"
+LEVEL_UP_AFTER = 2  # comfortable, pain-free completions of one session before stepping up
+STEP_DOWN_PAIN = 3  # pain at or above this after a session steps its family down a level
+CLINICIAN_PAIN = 5  # pain at or above this: gentlest options and "see a clinician"
+PAIN_MEMORY_DAYS = 7  # a pain report keeps the gentle set for a week unless a later log clears it
+
+HARD_INTENSITIES = frozenset({"intervals", "tempo", "hills"})
+GENTLE_INTENSITIES = frozenset({"recovery", "easy", "strength", "skills"})
+GENTLE_IMPACTS = frozenset({"none", "low"})
+GENTLEST_PHASE = "acute"
+
+# Activity kinds that count towards each weekly bucket. Sport sessions train agility; mobility is
+# a recovery extra that counts towards none.
+_BUCKET_OF_KIND: dict[str, Bucket] = {
+    "aerobic": "aerobic",
+    "strength": "strength",
+    "balance_agility": "balance_agility",
+    "sport": "balance_agility",
+}
+_BUCKET_WORDS: dict[str, str] = {
+    "aerobic": "aerobic work",
+    "strength": "strength work",
+    "balance_agility": "balance or agility work",
+}
+
+# Ranking weights, in "points". Tuned so that variety beats a small time-fit difference but a
+# safety-driven preference (progression step-down) beats variety.
+W_SAME_SESSION = 3.0
+W_SAME_ACTIVITY = 1.0
+W_BALANCE = 2.0
+W_PROGRESS_TARGET = 2.0
+W_PROGRESS_OFF_TARGET = 0.75
+W_ENTRY_LEVEL = 0.6
+W_HARD_AFTER_HARD = 2.0
+W_CAUTION = 0.5
+W_TIME_FIT = 1.0
+W_PREFERENCE = 1.5
+W_OWN_EQUIPMENT = 0.3
+W_NO_IMPACT_INJURED = 0.3
+W_MOBILITY = 0.5
+
+
+@dataclass(frozen=True)
+class PastSession:
+    """One logged session as the coach needs it (the logging repository produces these)."""
+
+    performed_on: date
+    activity_id: str
+    session_id: str | None = None
+    minutes: float | None = None
+    effort: int | None = None  # RPE 1-10
+    pain: int | None = None  # 0-10
+    status: str = "done"  # done | skipped
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What the user asked for on top of their profile."""
+
+    max_minutes: int | None = None  # overrides the profile's minutes for this request
+    exclude_ids: frozenset[str] = frozenset()  # e.g. sessions already shown ("Another")
+    preference: Preference = "any"  # relative to `reference_minutes`
+    reference_minutes: int | None = None  # the session the user wants shorter/longer than
+    kind: str | None = None  # an activity kind (aerobic, strength, ...) or None for any
+    intensities: frozenset[str] | None = None  # e.g. the hard ones, for the week plan
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    session: Session
+    score: float
+    reason: str  # one human sentence: "No impact for your shin; uses your turbo trainer; ..."
+    reasons: tuple[str, ...]  # the parts of `reason`, for "Why this one?"
+    caution_notes: tuple[str, ...] = ()
+    see_clinician: bool = False
+    verdict: str = "ok"
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    ranked: tuple[Suggestion, ...]
+    nearest: Suggestion | None = None  # set when `ranked` is empty
+    message: str | None = None  # why nothing fits / what changed
+    see_clinician: bool = False
+    gentle_reason: str | None = None  # why only the gentlest options are offered
+    limit_minutes: int | None = None  # the time limit that was applied
+
+    @property
+    def top(self) -> Suggestion | None:
+        return self.ranked[0] if self.ranked else self.nearest
+
+
+# ---------------------------------------------------------------------------------- pack index
+
+
+@dataclass(frozen=True)
+class _PackIndex:
+    """Per-pack facts that never change between requests, computed once per pack."""
+
+    equipment: dict[str, frozenset[str]]  # session id -> equipment needed (without `nothing`)
+    family: dict[str, str]  # session id -> family id (linked by progresses/regresses)
+    bucket: dict[str, Bucket | None]
+    hard: frozenset[str]
+
+
+_INDEX_CACHE: dict[int, tuple[weakref.ref[ContentPack], _PackIndex]] = {}
+
+
+def _index(pack: ContentPack) -> _PackIndex:
+    cached = _INDEX_CACHE.get(id(pack))
+    if cached is not None and cached[0]() is pack:
+        return cached[1]
+    parent: dict[str, str] = {sid: sid for sid in pack.sessions}
+
+    def root(sid: str) -> str:
+        while parent[sid] != sid:
+            parent[sid] = parent[parent[sid]]
+            sid = parent[sid]
+        return sid
+
+    for session in pack.sessions.values():
+        for other in (session.progresses_to, session.regresses_to):
+            if other in parent:
+                a, b = root(session.id), root(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    bucket: dict[str, Bucket | None] = {}
+    for session in pack.sessions.values():
+        activity = pack.activities.get(session.activity)
+        bucket[session.id] = _BUCKET_OF_KIND.get(activity.kind) if activity else None
+    index = _PackIndex(
+        equipment={s.id: frozenset(pack.session_equipment(s)) for s in pack.sessions.values()},
+        family={sid: root(sid) for sid in pack.sessions},
+        bucket=bucket,
+        hard=frozenset(s.id for s in pack.sessions.values() if s.intensity in HARD_INTENSITIES),
+    )
+    _INDEX_CACHE[id(pack)] = (weakref.ref(pack), index)
+    return index
+
+
+# ------------------------------------------------------------------------------ the user state
+
+
+def time_limit(minutes: int | None) -> int | None:
+    """The longest session that fits `minutes` (None = no limit; 60 means "60+")."""
+    if minutes is None:
+        return None
+    return OPEN_ENDED_LIMIT if minutes >= OPEN_ENDED_MINUTES else minutes
+
+
+def user_equipment(profile: RunnerProfile) -> frozenset[str]:
+    return frozenset(profile.equipment) | {"nothing"}
+
+
+def has_equipment(pack: ContentPack, session: Session, equipment: Iterable[str]) -> bool:
+    return _index(pack).equipment[session.id] <= frozenset(equipment)
+
+
+@dataclass(frozen=True)
+class SafetyState:
+    """Which rules apply today, and whether the gentle set and clinician advice are due."""
+
+    condition_id: str | None
+    phase: str | None
+    gentle: bool
+    see_clinician: bool
+    gentle_reason: str | None
+
+
+def safety_state(
+    profile: RunnerProfile, history: Sequence[PastSession], today: date
+) -> SafetyState:
+    condition_id: str | None = None
+    if profile.injury_status != "none":
+        # Injured without a named condition: the conservative "not sure" rules, never none.
+        condition_id = profile.condition_id or FALLBACK_CONDITION
+    phase: str | None = profile.phase
+    reason: str | None = None
+    if profile.has_red_flags:
+        reason = "you mentioned warning signs that need a clinician's look"
+    elif profile.pain_today is not None and profile.pain_today >= CLINICIAN_PAIN:
+        reason = f"you told me your pain is {profile.pain_today}/10"
+    else:
+        reason = _pain_escalation(history, today)
+    if reason is None:
+        return SafetyState(condition_id, phase, False, False, None)
+    # Pain without a known injury still gets the careful rules until someone has looked at it.
+    return SafetyState(condition_id or FALLBACK_CONDITION, GENTLEST_PHASE, True, True, reason)
+
+
+def _pain_escalation(history: Sequence[PastSession], today: date) -> str | None:
+    """Pain of CLINICIAN_PAIN+ or worse than the previous report, within PAIN_MEMORY_DAYS.
+    A later report below that (including 0) clears it."""
+    reports = sorted(
+        (h for h in history if h.pain is not None and h.performed_on <= today),
+        key=lambda h: h.performed_on,
+        reverse=True,
+    )
+    if not reports or (today - reports[0].performed_on).days > PAIN_MEMORY_DAYS:
+        return None
+    latest = reports[0]
+    assert latest.pain is not None
+    if latest.pain >= CLINICIAN_PAIN:
+        return f"you reported pain of {latest.pain}/10"
+    if len(reports) > 1 and latest.pain > (reports[1].pain or 0) and latest.pain > 0:
+        return f"your pain went up to {latest.pain}/10 from {reports[1].pain}/10 last time"
+    return None
+
+
+def is_gentle(pack: ContentPack, session: Session) -> bool:
+    activity = pack.activities.get(session.activity)
+    return (
+        session.level == 1
+        and session.intensity in GENTLE_INTENSITIES
+        and activity is not None
+        and activity.impact in GENTLE_IMPACTS
+        and activity.kind != "sport"
+    )
+
+
+# ---------------------------------------------------------------------------------- progression
+
+
+@dataclass(frozen=True)
+class _Progress:
+    target: str  # the session id the family should be at now
+    note: str  # the reason shown when the target is suggested
+
+
+def _progressions(pack: ContentPack, done: Sequence[PastSession]) -> dict[str, _Progress]:
+    """family id -> where the user is in it, from their most recent completions (newest first)."""
+    index = _index(pack)
+    by_family: dict[str, list[PastSession]] = {}
+    for log in done:
+        if log.session_id in pack.sessions:
+            by_family.setdefault(index.family[log.session_id], []).append(log)
+    result: dict[str, _Progress] = {}
+    for family, logs in by_family.items():
+        last = pack.sessions[logs[0].session_id]  # type: ignore[index]
+        title = localize(last.title)
+        if logs[0].pain is not None and logs[0].pain >= STEP_DOWN_PAIN:
+            target = last.regresses_to if last.regresses_to in pack.sessions else last.id
+            result[family] = _Progress(target, f"a step back from {title} after the pain you "
+                                               f"reported ({logs[0].pain}/10)")
+            continue
+        comfortable = 0
+        for log in logs:
+            if log.session_id != last.id or not _comfortable(log):
+                break
+            comfortable += 1
+        if comfortable >= LEVEL_UP_AFTER and last.progresses_to in pack.sessions:
+            result[family] = _Progress(
+                last.progresses_to,  # type: ignore[arg-type]
+                f"you're ready to step up from {title}: {comfortable} comfortable, "
+                f"pain-free sessions in a row",
+            )
+        else:
+            result[family] = _Progress(last.id, f"builds on your last {title}")
+    return result
+
+
+def _comfortable(log: PastSession) -> bool:
+    return log.effort is not None and log.effort <= LOW_EFFORT and not log.pain
+
+
+# ------------------------------------------------------------------------------------ ranking
+
+
+@dataclass
+class _Context:
+    pack: ContentPack
+    profile: RunnerProfile
+    today: date
+    state: SafetyState
+    limit: int | None
+    equipment: frozenset[str]
+    done: list[PastSession]  # newest first, status done, within HISTORY_DAYS
+    progress: dict[str, _Progress]
+    last_by_bucket: dict[str, date]
+    hard_recently: bool
+    session_days: dict[str, list[int]] = field(default_factory=dict)
+    activity_days: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _context(
+    pack: ContentPack,
+    profile: RunnerProfile,
+    history: Sequence[PastSession],
+    today: date,
+    limit: int | None,
+) -> _Context:
+    index = _index(pack)
+    since = today - timedelta(days=HISTORY_DAYS)
+    done = sorted(
+        (h for h in history if h.status == "done" and since <= h.performed_on <= today),
+        key=lambda h: h.performed_on,
+        reverse=True,
+    )
+    last_by_bucket: dict[str, date] = {}
+    session_days: dict[str, list[int]] = {}
+    activity_days: dict[str, list[int]] = {}
+    hard_recently = False
+    for log in done:
+        ago = (today - log.performed_on).days
+        bucket = _bucket_of_log(pack, log)
+        if bucket is not None:
+            last_by_bucket.setdefault(bucket, log.performed_on)
+        if log.session_id is not None:
+            session_days.setdefault(log.session_id, []).append(ago)
+        activity_days.setdefault(log.activity_id, []).append(ago)
+        if ago <= 1 and log.session_id in index.hard:
+            hard_recently = True
+    return _Context(
+        pack=pack, profile=profile, today=today,
+        state=safety_state(profile, history, today), limit=limit,
+        equipment=user_equipment(profile), done=done, progress=_progressions(pack, done),
+        last_by_bucket=last_by_bucket, hard_recently=hard_recently,
+        session_days=session_days, activity_days=activity_days,
+    )
+
+
+def _bucket_of_log(pack: ContentPack, log: PastSession) -> Bucket | None:
+    if log.session_id in pack.sessions:
+        return _index(pack).bucket[log.session_id]  # type: ignore[index]
+    activity = pack.activities.get(log.activity_id)
+    return _BUCKET_OF_KIND.get(activity.kind) if activity else None
+
+
+def _recency_weight(days_ago: int) -> float:
+    if days_ago <= 2:
+        return 1.0
+    if days_ago <= 7:
+        return 0.6
+    return 0.3
+
+
+def _score(ctx: _Context, session: Session, assessment: Assessment,
+           constraints: Constraints) -> tuple[float, list[str]]:
+    """The ranking score and the reasons worth telling the user (beyond safety/equipment/time)."""
+    pack, index = ctx.pack, _index(ctx.pack)
+    score = 0.0
+    notes: list[str] = []
+
+    repeats = ctx.session_days.get(session.id, [])
+    score -= W_SAME_SESSION * sum(_recency_weight(d) for d in repeats)
+    same_activity = [d for d in ctx.activity_days.get(session.activity, []) if d <= 3]
+    score -= W_SAME_ACTIVITY * sum(1.0 if d <= 1 else 0.5 for d in same_activity)
+
+    bucket = index.bucket[session.id]
+    if bucket is not None:
+        last = ctx.last_by_bucket.get(bucket)
+        gap = HISTORY_DAYS if last is None else (ctx.today - last).days
+        score += W_BALANCE * min(gap, 7) / 7
+        if last is None and ctx.done:
+            notes.append(f"you haven't done any {_BUCKET_WORDS[bucket]} in the last two weeks")
+        elif last is not None and gap >= 2:
+            when = last.strftime("%A") if gap < 7 else f"{gap} days ago"
+            since = f"since {when}" if gap < 7 else f"for {gap} days"
+            notes.append(f"you haven't done {_BUCKET_WORDS[bucket]} {since}")
+    elif not ctx.state.gentle:
+        score -= W_MOBILITY
+
+    family = index.family[session.id]
+    progress = ctx.progress.get(family)
+    if progress is not None:
+        if progress.target == session.id:
+            score += W_PROGRESS_TARGET
+            notes.insert(0, progress.note)
+        else:
+            target_level = pack.sessions[progress.target].level
+            score -= W_PROGRESS_OFF_TARGET * (1 + abs(session.level - target_level))
+    else:
+        score -= W_ENTRY_LEVEL * (session.level - 1)
+
+    if session.id in index.hard and ctx.hard_recently:
+        score -= W_HARD_AFTER_HARD
+    if assessment.verdict == "caution":
+        score -= W_CAUTION
+    if ctx.limit:
+        score -= W_TIME_FIT * max(0.0, 1 - session.minutes / ctx.limit)
+    if constraints.reference_minutes and constraints.preference != "any":
+        gap_ratio = abs(session.minutes - constraints.reference_minutes)
+        score -= W_PREFERENCE * gap_ratio / constraints.reference_minutes
+    if index.equipment[session.id]:
+        score += W_OWN_EQUIPMENT
+    activity = pack.activities.get(session.activity)
+    if ctx.state.condition_id and activity is not None and activity.impact == "none":
+        score += W_NO_IMPACT_INJURED
+    if repeats and repeats[0] <= 1:
+        notes.append("you did this one recently; it's still the best fit")
+    return score, notes
+
+
+def _condition_words(pack: ContentPack, condition_id: str | None) -> str:
+    condition = pack.conditions.get(condition_id or "")
+    if condition is None or condition.id == FALLBACK_CONDITION:
+        return "your injury"
+    name = localize(condition.name).split(" (")[0]
+    if len(name) > 1 and name[1].islower():
+        name = name[0].lower() + name[1:]
+    return f"your {name}"
+
+
+def _equipment_words(pack: ContentPack, needed: Iterable[str]) -> str:
+    names = []
+    for item in sorted(needed):
+        equipment = pack.equipment.get(item)
+        name = localize(equipment.name) if equipment else item.replace("_", " ")
+        names.append(name[0].lower() + name[1:] if name[1:2].islower() else name)
+    return " and ".join(names)
+
+
+def _reasons(ctx: _Context, session: Session, assessment: Assessment,
+             extra: list[str]) -> list[str]:
+    pack = ctx.pack
+    parts: list[str] = []
+    activity = pack.activities.get(session.activity)
+    if ctx.state.condition_id is not None and activity is not None:
+        whose = _condition_words(pack, ctx.state.condition_id)
+        if assessment.verdict == "caution":
+            parts.append(f"OK for {whose} with care (see the notes)")
+        elif activity.impact == "none":
+            parts.append(f"no impact for {whose}")
+        elif activity.impact == "low":
+            parts.append(f"low impact, fine for {whose} in this phase")
+        else:
+            parts.append(f"fine for {whose} in this phase")
+    if ctx.state.gentle and ctx.state.gentle_reason:
+        parts.append(f"a gentle option because {ctx.state.gentle_reason}")
+    needed = _index(pack).equipment[session.id]
+    parts.append(f"uses your {_equipment_words(pack, needed)}" if needed else "no equipment needed")
+    if ctx.limit is not None:
+        parts.append(f"{session.minutes} min fits your time")
+    else:
+        parts.append(f"{session.minutes} min")
+    parts.extend(extra)
+    return parts
+
+
+def _sentence(parts: Sequence[str]) -> str:
+    text = "; ".join(parts)
+    return (text[:1].upper() + text[1:] + ".") if text else ""
+
+
+def _candidate_ok(ctx: _Context, session: Session, constraints: Constraints,
+                  *, use_time: bool, use_excludes: bool, use_gentle: bool) -> bool:
+    if use_excludes and session.id in constraints.exclude_ids:
+        return False
+    if not has_equipment(ctx.pack, session, ctx.equipment):
+        return False
+    if constraints.kind is not None:
+        activity = ctx.pack.activities.get(session.activity)
+        if activity is None or activity.kind != constraints.kind:
+            return False
+    if constraints.intensities is not None and session.intensity not in constraints.intensities:
+        return False
+    if use_gentle and ctx.state.gentle and not is_gentle(ctx.pack, session):
+        return False
+    if use_time:
+        if ctx.limit is not None and session.minutes > ctx.limit:
+            return False
+        ref = constraints.reference_minutes
+        if ref is not None and constraints.preference == "shorter" and session.minutes >= ref:
+            return False
+        if ref is not None and constraints.preference == "longer" and session.minutes <= ref:
+            return False
+    return True
+
+
+def _make(ctx: _Context, session: Session, assessment: Assessment,
+          constraints: Constraints) -> Suggestion:
+    score, extra = _score(ctx, session, assessment, constraints)
+    parts = _reasons(ctx, session, assessment, extra)
+    cautions = tuple(assessment.notes) if assessment.verdict == "caution" else ()
+    return Suggestion(session=session, score=score, reason=_sentence(parts[:5]),
+                      reasons=tuple(parts), caution_notes=cautions,
+                      see_clinician=ctx.state.see_clinician, verdict=assessment.verdict)
+
+
+def suggest(
+    pack: ContentPack,
+    profile: RunnerProfile,
+    history: Sequence[PastSession],
+    today: date,
+    constraints: Constraints | None = None,
+) -> Suggestions:
+    """Rank every session that passes the hard filters; see the module docstring."""
+    constraints = constraints or Constraints()
+    minutes = constraints.max_minutes if constraints.max_minutes is not None else \
+        profile.minutes_per_session
+    ctx = _context(pack, profile, history, today, time_limit(minutes))
+    state = ctx.state
+
+    safe: list[tuple[Session, Assessment]] = []
+    for session in pack.sessions.values():
+        if not has_equipment(pack, session, ctx.equipment):
+            continue  # cheapest filter first: most sessions fail on equipment
+        assessment = assess_session(pack, session, state.condition_id, state.phase)
+        if assessment.allowed:
+            safe.append((session, assessment))
+
+    ranked = [
+        _make(ctx, session, assessment, constraints)
+        for session, assessment in safe
+        if _candidate_ok(ctx, session, constraints, use_time=True, use_excludes=True,
+                         use_gentle=True)
+    ]
+    ranked.sort(key=lambda s: -s.score)  # stable: ties keep pack order
+    message = None
+    if state.see_clinician:
+        message = f"I've kept to the gentlest options because {state.gentle_reason}."
+    if ranked:
+        return Suggestions(tuple(ranked), None, message, state.see_clinician,
+                           state.gentle_reason, ctx.limit)
+    nearest, why = _nearest(ctx, safe, constraints)
+    if message:
+        why = f"{message} {why}"
+    return Suggestions((), nearest, why, state.see_clinician, state.gentle_reason, ctx.limit)
+
+
+def _nearest(ctx: _Context, safe: list[tuple[Session, Assessment]],
+             constraints: Constraints) -> tuple[Suggestion | None, str]:
+    """The closest safe option when nothing passes every filter, and what was relaxed."""
+
+    def best(*, use_time: bool, use_excludes: bool, use_gentle: bool,
+             key: str = "score") -> Suggestion | None:
+        options = [
+            _make(ctx, s, a, constraints) for s, a in safe
+            if _candidate_ok(ctx, s, constraints, use_time=use_time, use_excludes=use_excludes,
+                             use_gentle=use_gentle)
+        ]
+        if not options:
+            return None
+        if key == "minutes":
+            options.sort(key=lambda s: (s.session.minutes, -s.score))
+        else:
+            options.sort(key=lambda s: -s.score)
+        return options[0]
+
+    if constraints.exclude_ids:
+        found = best(use_time=True, use_excludes=False, use_gentle=True)
+        if found is not None:
+            return found, "That's every session that fits; here's the best one again."
+    if constraints.preference != "any" and constraints.reference_minutes is not None:
+        found = best(use_time=False, use_excludes=False, use_gentle=True, key="minutes")
+        word = "shorter" if constraints.preference == "shorter" else "longer"
+        if found is not None and (ctx.limit is None or found.session.minutes <= ctx.limit):
+            return found, f"I have nothing {word} that fits; here's the nearest."
+        if constraints.preference == "longer":
+            longer = [
+                _make(ctx, s, a, constraints) for s, a in safe
+                if s.minutes > constraints.reference_minutes
+                and _candidate_ok(ctx, s, constraints, use_time=False, use_excludes=False,
+                                  use_gentle=True)
+            ]
+            if longer:
+                longer.sort(key=lambda s: (s.session.minutes, -s.score))
+                return longer[0], (f"Nothing longer fits your {ctx.limit} minutes; the nearest "
+                                   f"longer option takes {longer[0].session.minutes} min.")
+    found = best(use_time=False, use_excludes=False, use_gentle=True, key="minutes")
+    if found is not None:
+        if ctx.limit is not None and found.session.minutes > ctx.limit:
+            return found, (f"Nothing fits {ctx.limit} minutes with your equipment; the nearest "
+                           f"safe option takes {found.session.minutes} min.")
+        return found, "Nothing matches exactly; here's the nearest safe option."
+    # The gentlest session needing no equipment at all, ignoring the kind/intensity filters.
+    bare = [
+        (s, a) for s, a in safe
+        if not _index(ctx.pack).equipment[s.id] and (not ctx.state.gentle or is_gentle(ctx.pack, s))
+    ] or [(s, a) for s, a in safe if not _index(ctx.pack).equipment[s.id]]
+    if bare:
+        session, assessment = min(bare, key=lambda sa: (sa[0].level, sa[0].minutes))
+        return (_make(ctx, session, assessment, constraints),
+                "Nothing fits your equipment and time; here's the gentlest session that "
+                "needs no equipment.")
+    return None, ("I can't find a safe session for you right now. Please check with a "
+                  "physiotherapist or doctor before training.")

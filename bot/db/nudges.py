@@ -1,0 +1,642 @@
+"""The nudge repository: claiming due users into the ledger, delivering ledger rows, responses.
+
+The ledger (`nudge_deliveries`) is the single source of truth for "did this user get today's
+nudge?". Its unique (user_id, local_date, kind) constraint plus the rules below make a second
+nudge on one local date impossible, whatever the number of workers:
+
+- `claim_due` selects due users through the `users.next_nudge_at` index (ORDER BY ... LIMIT, so
+  its cost follows the number of *due* users), locks them (PostgreSQL: FOR UPDATE SKIP LOCKED, so
+  parallel sweepers split the work instead of waiting; SQLite: the transaction takes the single
+  write lock before reading, the equivalent of BEGIN IMMEDIATE), writes one ledger row per user,
+  and moves `next_nudge_at` to the next local occurrence, all in ONE transaction.
+- `pending_deliveries` claims ledger rows for sending the same way (pending -> sending), so two
+  senders never send the same row. A row is never taken out of 'sending' except by an outcome;
+  one stuck there (the process died mid-send) becomes 'unknown', never 'pending' again, because
+  we cannot know whether Telegram delivered it (docs/nudges.md, "Timeouts").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.coach.nudge_choice import NudgeChoice, RecentNudge
+from bot.coach.schedule import (
+    QuietHours,
+    backoff_action,
+    catch_up_decision,
+    local_date,
+    next_nudge_at,
+)
+from bot.db.engine import Database
+from bot.db.models import NudgeDelivery, Profile, SessionLog, User
+
+__all__ = [
+    "NUDGE_KINDS",
+    "AdminCounts",
+    "ChoiceInput",
+    "ClaimedNudge",
+    "Delivery",
+    "DoneResult",
+    "NudgeRepository",
+    "PendingDelivery",
+]
+
+# Kinds that are "the daily nudge" (as opposed to the back-off messages).
+NUDGE_KINDS = ("habit", "session")
+FAILURE_STATUSES = ("blocked", "failed", "unknown")
+# How far back the claim reads the ledger: the 7-day variety window plus the previous nudge for
+# the ignored count (every other day cadence), with room to spare.
+_HISTORY_DAYS = 14
+# A row left in 'sending' this long belongs to a sender that died mid-send.
+STALE_SENDING = timedelta(minutes=10)
+# Rows per multi-row INSERT: stays far below both databases' bound-parameter limits.
+_INSERT_CHUNK = 500
+
+ClaimOutcome = Literal["pending", "skipped", "paused", "duplicate", "unscheduled"]
+DoneResult = Literal["done", "already", "missing"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceInput:
+    """What the content chooser gets for one due user (see bot.coach.nudge_choice)."""
+
+    user_id: int
+    today: date
+    condition_id: str | None
+    phase: str | None
+    recent: tuple[RecentNudge, ...]
+    done_counts: dict[str, int]
+
+
+Chooser = Callable[[ChoiceInput], NudgeChoice | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedNudge:
+    """What one claim did for one due user."""
+
+    user_id: int
+    local_date: date
+    outcome: ClaimOutcome
+    kind: str | None = None
+    content_id: str | None = None
+    reason: str | None = None  # why a row was skipped: done_today | late | no_safe_habit
+    delivery_id: int | None = None
+    next_nudge_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDelivery:
+    """A ledger row claimed for sending, with what the sender needs to render it."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    kind: str
+    content_id: str | None
+    local_date: date
+    attempts: int
+    resend: bool  # it went out before and was snoozed
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    user_id: int
+    kind: str
+    content_id: str | None
+    local_date: date
+    status: str
+    response: str | None
+    telegram_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminCounts:
+    users: int
+    active_users: int
+    sent_today: int
+    failures: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _DueUser:
+    id: int
+    zone: str
+    nudge_time: time | None
+    due_at: datetime
+    paused_until: datetime | None
+    quiet: QuietHours
+    ignored: int
+    every_other_day_from: date | None
+    last_seen_at: datetime | None
+
+
+@dataclass(slots=True)
+class _LedgerRow:
+    id: int
+    local_date: date
+    kind: str
+    content_id: str | None
+    status: str
+    response: str | None
+    sent_at: datetime | None
+
+
+class NudgeRepository:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        default_timezone: str = "UTC",
+        default_quiet: QuietHours | None = None,
+        choose: Chooser | None = None,
+    ) -> None:
+        self._db = db
+        self._default_zone = default_timezone
+        self._default_quiet = default_quiet or QuietHours()
+        self._choose = choose
+
+    # -- the sweep ------------------------------------------------------------------------------
+
+    async def claim_due(
+        self, now: datetime, batch_size: int, grace: timedelta
+    ) -> list[ClaimedNudge]:
+        """Claim up to `batch_size` due users in one transaction (module doc)."""
+        async with self._db.sessions() as session, session.begin():
+            await self._take_write_lock(session)
+            due = await self._select_due(session, now, batch_size)
+            if not due:
+                return []
+            ids = [u.id for u in due]
+            profiles = await self._profiles(session, ids)
+            history = await self._history(session, ids, now)
+            done_counts = await self._done_counts(session, ids)
+            logged = await self._logged_days(session, ids, now)
+
+            claims: list[ClaimedNudge] = []
+            rows: list[dict[str, Any]] = []
+            user_updates: list[dict[str, Any]] = []
+            superseded: list[int] = []
+            for user in due:
+                claim, row, upd, old = self._decide(
+                    user, now, grace, profiles.get(user.id, (None, None)),
+                    history.get(user.id, []), done_counts.get(user.id, {}),
+                    logged.get(user.id, set()),
+                )
+                claims.append(claim)
+                user_updates.append(upd)
+                superseded += old
+                if row is not None:
+                    rows.append(row)
+
+            if superseded:
+                await session.execute(
+                    update(NudgeDelivery)
+                    .where(NudgeDelivery.id.in_(superseded), NudgeDelivery.status == "pending")
+                    .values(status="skipped", error="superseded")
+                )
+            inserted = await self._insert_rows(session, rows)
+            await session.execute(update(User), user_updates)
+        return [
+            _with_id(c, inserted.get((c.user_id, c.local_date, c.kind or ""))) for c in claims
+        ]
+
+    def _decide(
+        self,
+        user: _DueUser,
+        now: datetime,
+        grace: timedelta,
+        profile: tuple[str | None, str | None],
+        history: list[_LedgerRow],
+        done_counts: dict[str, int],
+        logged_days: set[date],
+    ) -> tuple[ClaimedNudge, dict[str, Any] | None, dict[str, Any], list[int]]:
+        """The rules for one due user: (claim, ledger row or None, users update, superseded)."""
+        upd: dict[str, Any] = {"id": user.id, "ignored_nudges": user.ignored,
+                               "every_other_day_from": user.every_other_day_from}
+        day = local_date(user.due_at, user.zone)
+        if user.nudge_time is None:
+            upd["next_nudge_at"] = None  # nothing to schedule from; onboarding sets it again
+            return ClaimedNudge(user.id, day, "unscheduled"), None, upd, []
+
+        paused = user.paused_until if user.paused_until and user.paused_until > now else None
+
+        def advance(every_other: date | None) -> datetime:
+            return next_nudge_at(now, user.zone, user.nudge_time or time(7, 30),
+                                 after_local_date=day, every_other_day_from=every_other,
+                                 paused_until=paused, quiet=user.quiet)
+
+        if paused is not None:
+            upd["next_nudge_at"] = next_nudge_at(
+                now, user.zone, user.nudge_time, every_other_day_from=user.every_other_day_from,
+                paused_until=paused, quiet=user.quiet)
+            return ClaimedNudge(user.id, day, "paused", next_nudge_at=upd["next_nudge_at"]), \
+                None, upd, []
+        if any(r.local_date == day for r in history):
+            # Already handled this local date (e.g. the nudge time was moved later the same
+            # day): never a second nudge on one date.
+            upd["next_nudge_at"] = advance(user.every_other_day_from)
+            return ClaimedNudge(user.id, day, "duplicate", next_nudge_at=upd["next_nudge_at"]), \
+                None, upd, []
+
+        # Back-off: the previous ledger row is judged once, by the claim that follows it.
+        ignored = user.ignored
+        earlier = [r for r in history if r.local_date < day]
+        previous = max(earlier, key=lambda r: (r.local_date, r.id)) if earlier else None
+        if previous is not None and _was_ignored(previous, user.last_seen_at):
+            ignored += 1
+        upd["ignored_nudges"] = ignored
+
+        status, reason = "pending", None
+        if day in logged_days:
+            status, reason = "skipped", "done_today"  # quiet once done
+        elif catch_up_decision(user.due_at, now, grace, zone=user.zone,
+                               quiet=user.quiet) == "skip":
+            status, reason = "skipped", "late"
+
+        every_other = user.every_other_day_from
+        kind: str = "habit"
+        content_id: str | None = None
+        action = backoff_action(ignored) if status == "pending" else "none"
+        if action == "pause":
+            kind = "backoff_pause"
+            upd["next_nudge_at"] = None
+        else:
+            if action == "ask_and_every_other_day":
+                kind = "backoff_ask"
+                every_other = every_other or day
+            elif status == "pending":
+                choice = self._pick(user, day, profile, history, done_counts)
+                if choice is None:
+                    status, reason = "skipped", "no_safe_habit"
+                else:
+                    kind, content_id = choice.kind, choice.content_id
+            upd["next_nudge_at"] = advance(every_other)
+        upd["every_other_day_from"] = every_other
+
+        old_pending = [r.id for r in earlier if r.status == "pending"] if status == "pending" \
+            else []
+        row = {
+            "user_id": user.id, "local_date": day, "kind": kind, "content_id": content_id,
+            "due_at": user.due_at, "status": status, "attempts": 0, "not_before": now,
+            "error": reason, "created_at": now,
+        }
+        claim = ClaimedNudge(user.id, day, "pending" if status == "pending" else "skipped",
+                             kind=kind, content_id=content_id, reason=reason,
+                             next_nudge_at=upd["next_nudge_at"])
+        return claim, row, upd, old_pending
+
+    def _pick(self, user: _DueUser, day: date, profile: tuple[str | None, str | None],
+              history: list[_LedgerRow], done_counts: dict[str, int]) -> NudgeChoice | None:
+        if self._choose is None:
+            return NudgeChoice("habit", "")  # no content wired (benches): a bare habit row
+        recent = tuple(RecentNudge(r.local_date, r.content_id) for r in history
+                       if r.kind == "habit" and r.content_id)
+        return self._choose(ChoiceInput(user.id, day, profile[0], profile[1], recent,
+                                        done_counts))
+
+    async def _take_write_lock(self, session: AsyncSession) -> None:
+        # SQLite: the driver only opens a transaction at the first write, and a read-then-write
+        # transaction can be overtaken by another writer between the two. A no-op UPDATE first
+        # makes this transaction take SQLite's single write lock before it reads (the effect of
+        # BEGIN IMMEDIATE); any other writer waits on busy_timeout. PostgreSQL needs nothing:
+        # the SELECT below locks the rows it returns.
+        if self._db.dialect == "sqlite":
+            await session.execute(text("UPDATE users SET id = id WHERE 0 = 1"))
+
+    async def _select_due(self, session: AsyncSession, now: datetime, limit: int
+                          ) -> list[_DueUser]:
+        stmt = (
+            select(User.id, User.timezone, User.nudge_time, User.next_nudge_at,
+                   User.paused_until, User.quiet_start, User.quiet_end, User.ignored_nudges,
+                   User.every_other_day_from, User.last_seen_at)
+            .where(User.next_nudge_at <= now, User.status == "active")
+            .order_by(User.next_nudge_at)
+            .limit(limit)
+        )
+        if self._db.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        result = await session.execute(stmt)
+        due = []
+        for row in result:
+            quiet = QuietHours(row.quiet_start or self._default_quiet.start,
+                               row.quiet_end or self._default_quiet.end)
+            due.append(_DueUser(row.id, row.timezone or self._default_zone, row.nudge_time,
+                                row.next_nudge_at, row.paused_until, quiet,
+                                row.ignored_nudges or 0, row.every_other_day_from,
+                                row.last_seen_at))
+        return due
+
+    async def _profiles(self, session: AsyncSession, ids: list[int]
+                        ) -> dict[int, tuple[str | None, str | None]]:
+        result = await session.execute(
+            select(Profile.user_id, Profile.condition_id, Profile.phase)
+            .where(Profile.user_id.in_(ids)))
+        return {r.user_id: (r.condition_id, r.phase) for r in result}
+
+    async def _history(self, session: AsyncSession, ids: list[int], now: datetime
+                       ) -> dict[int, list[_LedgerRow]]:
+        since = (now - timedelta(days=_HISTORY_DAYS + 1)).date()
+        result = await session.execute(
+            select(NudgeDelivery.id, NudgeDelivery.user_id, NudgeDelivery.local_date,
+                   NudgeDelivery.kind, NudgeDelivery.content_id, NudgeDelivery.status,
+                   NudgeDelivery.response, NudgeDelivery.sent_at)
+            .where(NudgeDelivery.user_id.in_(ids), NudgeDelivery.local_date >= since))
+        out: dict[int, list[_LedgerRow]] = defaultdict(list)
+        for r in result:
+            out[r.user_id].append(_LedgerRow(r.id, r.local_date, r.kind, r.content_id, r.status,
+                                             r.response, r.sent_at))
+        return out
+
+    async def _done_counts(self, session: AsyncSession, ids: list[int]
+                           ) -> dict[int, dict[str, int]]:
+        result = await session.execute(
+            select(NudgeDelivery.user_id, NudgeDelivery.content_id, func.count())
+            .where(NudgeDelivery.user_id.in_(ids), NudgeDelivery.kind == "habit",
+                   NudgeDelivery.response == "done")
+            .group_by(NudgeDelivery.user_id, NudgeDelivery.content_id))
+        out: dict[int, dict[str, int]] = defaultdict(dict)
+        for user_id, content_id, count in result:
+            if content_id:
+                out[user_id][content_id] = int(count)
+        return out
+
+    async def _logged_days(self, session: AsyncSession, ids: list[int], now: datetime
+                           ) -> dict[int, set[date]]:
+        # Local dates are within a day of the UTC date; read a 3-day window and match exactly.
+        since = (now - timedelta(days=2)).date()
+        result = await session.execute(
+            select(SessionLog.user_id, SessionLog.performed_on).distinct()
+            .where(SessionLog.user_id.in_(ids), SessionLog.performed_on >= since,
+                   SessionLog.status == "done", SessionLog.undone_at.is_(None)))
+        out: dict[int, set[date]] = defaultdict(set)
+        for user_id, day in result:
+            out[user_id].add(day)
+        return out
+
+    async def _insert_rows(self, session: AsyncSession, rows: list[dict[str, Any]]
+                           ) -> dict[tuple[int, date, str], int]:
+        insert = pg_insert if self._db.dialect == "postgresql" else sqlite_insert
+        inserted: dict[tuple[int, date, str], int] = {}
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start:start + _INSERT_CHUNK]
+            stmt = (
+                insert(NudgeDelivery).values(chunk)
+                .on_conflict_do_nothing(index_elements=["user_id", "local_date", "kind"])
+                .returning(NudgeDelivery.id, NudgeDelivery.user_id, NudgeDelivery.local_date,
+                           NudgeDelivery.kind)
+            )
+            for r in await session.execute(stmt):
+                inserted[(r.user_id, r.local_date, r.kind)] = r.id
+        return inserted
+
+    async def expire_sending(self, now: datetime, older_than: timedelta = STALE_SENDING) -> int:
+        """Rows a dead sender left in 'sending' become 'unknown' (never resent)."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(NudgeDelivery)
+                .where(NudgeDelivery.status == "sending",
+                       NudgeDelivery.not_before < now - older_than)
+                .values(status="unknown", error="sender stopped mid-send"))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # -- the sender -----------------------------------------------------------------------------
+
+    async def pending_deliveries(self, now: datetime, limit: int) -> list[PendingDelivery]:
+        """Claim up to `limit` rows that may go out now: status pending -> sending, attempts + 1.
+
+        Rows of users who are no longer active, or who logged something since the row was
+        written (quiet once done, e.g. after a snooze), are marked skipped instead.
+        """
+        async with self._db.sessions() as session, session.begin():
+            await self._take_write_lock(session)
+            stmt = (
+                select(NudgeDelivery.id, NudgeDelivery.user_id, NudgeDelivery.kind,
+                       NudgeDelivery.content_id, NudgeDelivery.local_date,
+                       NudgeDelivery.attempts, NudgeDelivery.telegram_message_id,
+                       User.chat_id, User.status.label("user_status"))
+                .join(User, User.id == NudgeDelivery.user_id)
+                .where(NudgeDelivery.status == "pending", NudgeDelivery.not_before <= now)
+                .order_by(NudgeDelivery.not_before, NudgeDelivery.id)
+                .limit(limit)
+            )
+            if self._db.dialect == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True, of=NudgeDelivery)
+            rows = list(await session.execute(stmt))
+            if not rows:
+                return []
+            nudge_rows = [r for r in rows if r.kind in NUDGE_KINDS]
+            done: set[tuple[int, date]] = set()
+            if nudge_rows:
+                result = await session.execute(
+                    select(SessionLog.user_id, SessionLog.performed_on).distinct().where(
+                        SessionLog.user_id.in_({r.user_id for r in nudge_rows}),
+                        SessionLog.performed_on >= min(r.local_date for r in nudge_rows),
+                        SessionLog.status == "done", SessionLog.undone_at.is_(None)))
+                done = {(u, d) for u, d in result}
+            out: list[PendingDelivery] = []
+            skips: dict[str, list[int]] = defaultdict(list)
+            for r in rows:
+                if r.user_status != "active":
+                    skips[f"user {r.user_status}"].append(r.id)
+                elif r.kind in NUDGE_KINDS and (r.user_id, r.local_date) in done:
+                    skips["done_today"].append(r.id)
+                else:
+                    out.append(PendingDelivery(r.id, r.user_id, r.chat_id, r.kind, r.content_id,
+                                               r.local_date, r.attempts + 1,
+                                               r.telegram_message_id is not None))
+            for reason, ids in skips.items():
+                await session.execute(update(NudgeDelivery).where(NudgeDelivery.id.in_(ids))
+                                      .values(status="skipped", error=reason))
+            if out:
+                # not_before doubles as "claimed at" while the row is 'sending' (expire_sending).
+                await session.execute(
+                    update(NudgeDelivery).where(NudgeDelivery.id.in_([d.id for d in out]))
+                    .values(status="sending", attempts=NudgeDelivery.attempts + 1,
+                            not_before=now))
+            return out
+
+    async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
+        await self._set(delivery_id, status="sent", telegram_message_id=message_id, sent_at=now,
+                        error=None)
+
+    async def mark_retry(self, delivery_id: int, not_before: datetime, error: str) -> None:
+        await self._set(delivery_id, status="pending", not_before=not_before, error=error[:255])
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        await self._set(delivery_id, status="failed", error=error[:255])
+
+    async def mark_unknown(self, delivery_id: int, error: str) -> None:
+        await self._set(delivery_id, status="unknown", error=error[:255])
+
+    async def mark_blocked(self, delivery_id: int, user_id: int, error: str) -> None:
+        """403 / chat not found: the row is 'blocked', the user too, and nothing else goes out."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(update(NudgeDelivery).where(NudgeDelivery.id == delivery_id)
+                                  .values(status="blocked", error=error[:255]))
+            await session.execute(
+                update(NudgeDelivery)
+                .where(NudgeDelivery.user_id == user_id, NudgeDelivery.status == "pending")
+                .values(status="skipped", error="user blocked"))
+            await session.execute(update(User).where(User.id == user_id)
+                                  .values(status="blocked", next_nudge_at=None))
+
+    async def _set(self, delivery_id: int, **values: Any) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(update(NudgeDelivery).where(NudgeDelivery.id == delivery_id)
+                                  .values(**values))
+
+    # -- responses (buttons) --------------------------------------------------------------------
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        async with self._db.sessions() as session:
+            row = await session.get(NudgeDelivery, delivery_id)
+            return None if row is None else _delivery(row)
+
+    async def delivery_for_message(self, user_id: int, message_id: int) -> Delivery | None:
+        """The nudge a message id belongs to (a reply to a nudge is a log: Logging issue)."""
+        async with self._db.sessions() as session:
+            row = await session.scalar(select(NudgeDelivery).where(
+                NudgeDelivery.user_id == user_id, NudgeDelivery.telegram_message_id == message_id))
+            return None if row is None else _delivery(row)
+
+    async def record_done(
+        self, delivery_id: int, user_id: int, message_id: int, now: datetime,
+        performed_on: date, activity_id: str, session_id: str | None = None,
+        minutes: float | None = None,
+    ) -> DoneResult:
+        """Done on a nudge: response 'done' on the ledger and a session log (source 'nudge').
+
+        The log's (user_id, source_message_id) is unique, so a second tap (or a redelivered
+        update, or a race between workers) logs nothing and says "already".
+        """
+        async with self._db.sessions() as session:
+            try:
+                async with session.begin():
+                    row = await session.get(NudgeDelivery, delivery_id, with_for_update=True)
+                    if row is None or row.user_id != user_id:
+                        return "missing"
+                    if row.response == "done":
+                        return "already"
+                    row.response, row.responded_at = "done", now
+                    if row.status == "pending":
+                        row.status = "skipped"  # snoozed, then done: do not send it again
+                        row.error = "done_today"
+                    session.add(SessionLog(
+                        user_id=user_id, source_message_id=message_id,
+                        performed_on=performed_on, logged_at=now, activity_id=activity_id,
+                        session_id=session_id, minutes=minutes, status="done",
+                        source="nudge", nudge_delivery_id=delivery_id,
+                        raw_text="", notes=""))
+            except IntegrityError:
+                return "already"
+        return "done"
+
+    async def record_snooze(self, delivery_id: int, user_id: int, not_before: datetime,
+                            now: datetime) -> bool:
+        """Put a sent nudge back in the queue for `not_before`; False if it cannot be."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(NudgeDelivery)
+                .where(NudgeDelivery.id == delivery_id, NudgeDelivery.user_id == user_id,
+                       NudgeDelivery.status == "sent",
+                       NudgeDelivery.kind.in_(NUDGE_KINDS),
+                       NudgeDelivery.response.is_(None) | (NudgeDelivery.response == "snoozed"))
+                .values(status="pending", not_before=not_before, response="snoozed",
+                        responded_at=now))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def record_response(self, delivery_id: int, user_id: int, response: str,
+                              now: datetime) -> bool:
+        """Store what the user answered (skipped, keep, every_other_day, paused); False if the
+        delivery is not theirs or already answered with Done."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(NudgeDelivery)
+                .where(NudgeDelivery.id == delivery_id, NudgeDelivery.user_id == user_id,
+                       NudgeDelivery.response.is_(None) | (NudgeDelivery.response != "done"))
+                .values(response=response[:16], responded_at=now))
+            if result.rowcount and response == "skipped":  # type: ignore[attr-defined]
+                # A snoozed nudge that is then skipped must not come back.
+                await session.execute(
+                    update(NudgeDelivery)
+                    .where(NudgeDelivery.id == delivery_id, NudgeDelivery.status == "pending")
+                    .values(status="skipped", error="skipped by user"))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_cadence(self, user_id: int, every_other_day_from: date | None) -> None:
+        """Daily (None) or every other day counted from a date; the next claim follows it."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(update(User).where(User.id == user_id).values(
+                every_other_day_from=every_other_day_from, ignored_nudges=0))
+
+    async def pause_nudges(self, user_id: int) -> None:
+        """No more nudges until /resume plans the next one (next_nudge_at NULL)."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(update(User).where(User.id == user_id).values(
+                next_nudge_at=None))
+            await session.execute(
+                update(NudgeDelivery)
+                .where(NudgeDelivery.user_id == user_id, NudgeDelivery.status == "pending")
+                .values(status="skipped", error="paused"))
+
+    # -- admin ----------------------------------------------------------------------------------
+
+    async def admin_counts(self, now: datetime) -> AdminCounts:
+        """Users, active users, nudges sent and failures by kind since 00:00 UTC today."""
+        midnight = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+        async with self._db.sessions() as session:
+            users = await session.scalar(select(func.count()).select_from(User))
+            active = await session.scalar(
+                select(func.count()).select_from(User).where(User.status == "active"))
+            sent = await session.scalar(
+                select(func.count()).select_from(NudgeDelivery)
+                .where(NudgeDelivery.status == "sent", NudgeDelivery.sent_at >= midnight))
+            result = await session.execute(
+                select(NudgeDelivery.status, func.count())
+                .where(NudgeDelivery.status.in_(FAILURE_STATUSES),
+                       NudgeDelivery.created_at >= midnight - timedelta(days=1),
+                       NudgeDelivery.due_at >= midnight)
+                .group_by(NudgeDelivery.status))
+            failures = {status: 0 for status in FAILURE_STATUSES}
+            failures.update({s: int(n) for s, n in result})
+            retrying = await session.scalar(
+                select(func.count()).select_from(NudgeDelivery)
+                .where(NudgeDelivery.status == "pending", NudgeDelivery.attempts > 0))
+            failures["retrying"] = int(retrying or 0)
+        return AdminCounts(int(users or 0), int(active or 0), int(sent or 0), failures)
+
+
+def _was_ignored(row: _LedgerRow, last_seen_at: datetime | None) -> bool:
+    """A daily nudge that went out and got no answer, and no message from the user since."""
+    if row.kind not in NUDGE_KINDS or row.status != "sent" or row.response is not None:
+        return False
+    return not (last_seen_at is not None and row.sent_at is not None
+                and last_seen_at >= row.sent_at)
+
+
+def _with_id(claim: ClaimedNudge, delivery_id: int | None) -> ClaimedNudge:
+    if delivery_id is None:
+        if claim.outcome in ("pending", "skipped"):
+            # The unique constraint refused the row: another claim handled this date.
+            return ClaimedNudge(claim.user_id, claim.local_date, "duplicate",
+                                next_nudge_at=claim.next_nudge_at)
+        return claim
+    return ClaimedNudge(claim.user_id, claim.local_date, claim.outcome, claim.kind,
+                        claim.content_id, claim.reason, delivery_id, claim.next_nudge_at)
+
+
+def _delivery(row: NudgeDelivery) -> Delivery:
+    return Delivery(row.id, row.user_id, row.kind, row.content_id, row.local_date, row.status,
+                    row.response, row.telegram_message_id)

@@ -1,0 +1,156 @@
+"""Pausing, stopping, privacy, export and deletion, and noticing when a user blocks the bot."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+
+from bot.coach.nudge_timing import upcoming_nudge
+from bot.coach.schedule import QuietHours
+from bot.db.privacy import PrivacyRepository
+from bot.db.users import UserRecord, UserSettingsRepository
+from bot.telegram.context import CoachContext
+
+DEFAULT_PAUSE_DAYS = 7
+MAX_PAUSE_DAYS = 90
+
+PRIVACY_TEXT = (
+    "<b>What I store and why</b>\n"
+    "• Your Telegram id, first name and language, to talk to you.\n"
+    "• Your answers: injury, pain, equipment, time and nudge schedule, to pick safe sessions "
+    "and send nudges at your local time.\n"
+    "• The sessions you log and how nudges went, to show your progress and adapt suggestions.\n"
+    "• Where you are in a conversation, so it survives restarts.\n\n"
+    "Nothing is shared or sold. /export sends you all of it; /delete removes all of it.\n"
+    "This is general guidance, not medical advice."
+)
+
+
+def _resume_due(context: CoachContext, record: UserRecord) -> datetime | None:
+    settings = context.services.settings
+    return upcoming_nudge(
+        context.services.clock.now(), record.timezone or settings.default_timezone,
+        record.nudge_time, quiet_start=record.quiet_start, quiet_end=record.quiet_end,
+        default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end))
+
+
+async def _onboarded(update: Update, context: CoachContext) -> UserRecord | None:
+    record = context.user_record
+    if record is None or not record.onboarded:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text("Let's set you up first: send /start.")
+        return None
+    return record
+
+
+async def pause_command(update: Update, context: CoachContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    record = await _onboarded(update, context)
+    if record is None:
+        return
+    args = context.args or []
+    days = DEFAULT_PAUSE_DAYS
+    if args:
+        if not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_PAUSE_DAYS:
+            await message.reply_text(f"Use /pause or /pause DAYS, with 1 to {MAX_PAUSE_DAYS} days.")
+            return
+        days = int(args[0])
+    now = context.services.clock.now()
+    until = now + timedelta(days=days)
+    settings = context.services.settings
+    due = upcoming_nudge(now, record.timezone or settings.default_timezone, record.nudge_time,
+                         paused_until=until, quiet_start=record.quiet_start,
+                         quiet_end=record.quiet_end,
+                         default_quiet=QuietHours(settings.quiet_hours_start,
+                                                  settings.quiet_hours_end))
+    await UserSettingsRepository(context.services.db).update_schedule(
+        record.id, status="active", paused_until=until, next_nudge_at=due)
+    await message.reply_text(f"Paused for {days} day{'s' if days > 1 else ''}. Your streak is "
+                             "frozen, not lost. Send /resume to come back sooner.")
+
+
+async def resume_command(update: Update, context: CoachContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    record = await _onboarded(update, context)
+    if record is None:
+        return
+    due = _resume_due(context, record)
+    await UserSettingsRepository(context.services.db).update_schedule(
+        record.id, status="active", paused_until=None, next_nudge_at=due)
+    text = "Welcome back! Nudges are on again." if due else "Welcome back!"
+    await message.reply_text(text + " Send /settings to change when they come.")
+
+
+async def stop_command(update: Update, context: CoachContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    record = await _onboarded(update, context)
+    if record is None:
+        return
+    await UserSettingsRepository(context.services.db).update_schedule(
+        record.id, status="stopped", paused_until=None, next_nudge_at=None)
+    await message.reply_text("Done: no more nudges. Your data is kept, and you can still log "
+                             "sessions. Send /resume to turn nudges back on, or /delete to "
+                             "remove everything.")
+
+
+async def privacy_command(update: Update, context: CoachContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(PRIVACY_TEXT)
+
+
+async def export_command(update: Update, context: CoachContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    repo = PrivacyRepository(context.services.db)
+    data = await repo.export(user.id)
+    payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
+    await message.reply_document(payload, filename="crosscoach-data.json",
+                                 caption="Everything I store about you.")
+    await message.reply_document((await repo.logs_csv(user.id)).encode(),
+                                 filename="crosscoach-logs.csv", caption="Your logged sessions.")
+
+
+async def delete_command(update: Update, context: CoachContext) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        "This deletes your profile, logs, nudges and everything else I store about you. "
+        "It can't be undone. Are you sure?",
+        reply_markup=InlineKeyboardMarkup([[
+            InlineKeyboardButton("🗑 Yes, delete everything", callback_data="acct:delete"),
+            InlineKeyboardButton("Keep my data", callback_data="acct:keep")]]))
+
+
+async def on_delete_button(update: Update, context: CoachContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if query.data == "acct:keep":
+        await query.message.edit_text("Kept. Nothing was deleted.")
+        return
+    await PrivacyRepository(context.services.db).delete_everything(user.id)
+    await query.message.edit_text("All your data is deleted. If you ever want to start again, "
+                                  "send /start.")
+
+
+async def on_member_change(update: Update, context: CoachContext) -> None:
+    """Telegram tells us when a user blocks (kicked) or unblocks (member) the bot."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    repo = UserSettingsRepository(context.services.db)
+    user_id = change.from_user.id
+    if change.new_chat_member.status == ChatMember.BANNED:
+        await repo.update_schedule(user_id, status="blocked", paused_until=None,
+                                   next_nudge_at=None)
+        return
+    record = await context.services.users.get(user_id)
+    if record is not None and change.new_chat_member.status == ChatMember.MEMBER:
+        await repo.update_schedule(user_id, status="active", paused_until=record.paused_until,
+                                   next_nudge_at=_resume_due(context, record))

@@ -1,0 +1,345 @@
+"""The onboarding conversation, /settings and /injury: thin glue around bot.coach.onboarding.
+
+State lives in the conversation_states table, so a restart, or another worker, continues the
+conversation at the same step. A tap on a keyboard that is not the current question's is stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
+
+from bot.coach.nudge_timing import upcoming_nudge
+from bot.coach.onboarding import (
+    ONBOARDING_STEPS,
+    SECTIONS,
+    Draft,
+    Step,
+    answer,
+    next_step,
+    previous_step,
+)
+from bot.coach.schedule import QuietHours
+from bot.db.conversations import Conversation, ConversationRepository
+from bot.db.users import UserSettingsRepository
+from bot.telegram.context import CoachContext
+from bot.telegram.onboarding_view import prompt, settings_keyboard, summary_text
+
+FLOWS = ("onboarding", "settings", "injury")
+STALE = "That question has passed. Please answer the latest one."
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("💡 Suggest a session", callback_data="sg:menu"),
+         InlineKeyboardButton("🔁 Replace a run", callback_data="sg:convert")],
+    ])
+
+
+def _steps(conv: Conversation) -> tuple[Step, ...]:
+    section = conv.data.get("section")
+    if conv.flow == "onboarding":
+        return SECTIONS[section] + ("summary",) if section else ONBOARDING_STEPS
+    return SECTIONS[section or "injury"]
+
+
+def _convs(context: CoachContext) -> ConversationRepository:
+    return ConversationRepository(context.services.db)
+
+
+async def _ask(message: Message, context: CoachContext, user_id: int, flow: str, step: Step,
+               draft: Draft, extra: dict[str, Any], *, prefix: str = "") -> None:
+    """Send the question for `step` and remember its keyboard as the live one."""
+    services = context.services
+    conv_steps = _steps(Conversation(user_id, flow, step, extra, None))
+    with_back = step != "summary" and previous_step(step, draft, conv_steps) is not None
+    text, keyboard = prompt(step, draft, services.content,
+                            default_zone=services.settings.default_timezone, with_back=with_back)
+    sent = await message.get_bot().send_message(message.chat_id, prefix + text,
+                                                reply_markup=keyboard)
+    await _convs(context).save(user_id, flow, step, {**extra, "draft": draft.to_json()},
+                               sent.message_id, services.clock.now())
+
+
+async def start(update: Update, context: CoachContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    record = context.user_record
+    conv = await _convs(context).get(user.id)
+    if conv is not None and conv.flow == "onboarding":
+        draft = Draft.from_json(conv.data.get("draft", {}))
+        await _ask(message, context, user.id, conv.flow, conv.step, draft,  # type: ignore[arg-type]
+                   _extra(conv), prefix="Let's pick up where we left off.\n\n")
+        return
+    if record is not None and record.onboarded:
+        await message.reply_text(
+            f"Welcome back, {html.escape(user.first_name or 'runner')}! What shall we do?\n"
+            "Send /help to see everything I can do.", reply_markup=main_menu())
+        return
+    await _ask(message, context, user.id, "onboarding", "disclaimer", Draft(), {},
+               prefix=f"Hi {html.escape(user.first_name or 'there')}! ")
+
+
+def _extra(conv: Conversation) -> dict[str, Any]:
+    return {k: v for k, v in conv.data.items() if k != "draft"}
+
+
+async def on_button(update: Update, context: CoachContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    _, step, value = query.data.split(":", 2)
+    conv = await _convs(context).get(update.effective_user.id)
+    message = query.message
+    if (conv is None or conv.flow not in FLOWS or conv.step != step
+            or not isinstance(message, Message) or conv.keyboard_message_id != message.message_id):
+        await query.answer(STALE)
+        return
+    await _handle(update, context, conv, value, typed=False, question=message)
+
+
+async def on_text(update: Update, context: CoachContext) -> None:
+    """Gate for typed answers: claims text and locations only while a flow of ours is active."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or update.edited_message is not None:
+        return
+    conv = await _convs(context).get(user.id)
+    if conv is None or conv.flow not in FLOWS:
+        return
+    if message.location is not None:
+        if conv.step != "timezone":
+            return
+        value = f"loc:{message.location.latitude},{message.location.longitude}"
+    elif message.text is not None and not message.text.startswith("/"):
+        value = message.text
+    else:
+        return
+    await _handle(update, context, conv, value, typed=True, question=None)
+    raise ApplicationHandlerStop
+
+
+async def _close_question(context: CoachContext, chat_id: int, conv: Conversation,
+                          question: Message | None, echo: str | None) -> None:
+    """Take the keyboard off the answered question, showing the answer under it."""
+    if conv.keyboard_message_id is None:
+        return
+    with contextlib.suppress(BadRequest):  # already edited, or too old to edit: harmless
+        if question is not None and echo and question.text_html:
+            await context.bot.edit_message_text(
+                f"{question.text_html}\n\n<i>→ {html.escape(echo)}</i>", chat_id=chat_id,
+                message_id=conv.keyboard_message_id)
+        else:
+            await context.bot.edit_message_reply_markup(chat_id, conv.keyboard_message_id,
+                                                        reply_markup=None)
+
+
+async def _handle(update: Update, context: CoachContext, conv: Conversation, value: str, *,
+                  typed: bool, question: Message | None) -> None:
+    services = context.services
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    query = update.callback_query
+    step: Step = conv.step  # type: ignore[assignment]
+    draft = Draft.from_json(conv.data.get("draft", {}))
+    steps = _steps(conv)
+    extra = _extra(conv)
+
+    if value == "__back":
+        back = previous_step(step, draft, steps)
+        if query:
+            await query.answer()
+        if back is None:
+            return
+        await _close_question(context, message.chat_id, conv, question, "Back")
+        await _ask(message, context, user.id, conv.flow, back, draft, extra)
+        return
+
+    if step == "summary" and value.startswith("edit:"):
+        section = value.split(":", 1)[1]
+        if section not in SECTIONS:
+            if query:
+                await query.answer(STALE)
+            return
+        if query:
+            await query.answer()
+        await _close_question(context, message.chat_id, conv, question, f"Edit {section}")
+        await _ask(message, context, user.id, conv.flow, SECTIONS[section][0], draft,
+                   {**extra, "section": section})
+        return
+
+    outcome = answer(step, value, draft, services.content, typed=typed)
+    if not outcome.accepted:
+        if query:
+            await query.answer(outcome.error)
+            return
+        # Re-ask the same step; the state is unchanged apart from the live keyboard.
+        await _close_question(context, message.chat_id, conv, None, None)
+        old = Draft.from_json(conv.data.get("draft", {}))
+        await _ask(message, context, user.id, conv.flow, step, old, extra,
+                   prefix=f"{html.escape(outcome.error or '')}\n\n")
+        return
+    if query:
+        await query.answer()
+    if outcome.stay:
+        if query and question is not None:
+            text, keyboard = prompt(step, draft, services.content,
+                                    default_zone=services.settings.default_timezone,
+                                    with_back=previous_step(step, draft, steps) is not None)
+            await question.edit_text(text, reply_markup=keyboard)
+            await _convs(context).save(user.id, conv.flow, step,
+                                       {**extra, "draft": draft.to_json()},
+                                       conv.keyboard_message_id, services.clock.now())
+        else:
+            await _close_question(context, message.chat_id, conv, None, None)
+            await _ask(message, context, user.id, conv.flow, step, draft, extra,
+                       prefix="Got it. Anything else? Tap Done when that's everything.\n\n")
+        return
+
+    await _close_question(context, message.chat_id, conv, question, outcome.echo)
+    if outcome.notice:
+        await message.get_bot().send_message(message.chat_id, html.escape(outcome.notice))
+
+    following = next_step(step, draft, steps)
+    if conv.flow == "onboarding":
+        if step == "summary":
+            await _complete_onboarding(message, context, user.id, draft)
+            return
+        if following is not None:
+            section_done = extra.get("section") and following == "summary"
+            await _ask(message, context, user.id, conv.flow, following, draft,
+                       {} if section_done else extra)
+        return
+    if following is not None:
+        await _ask(message, context, user.id, conv.flow, following, draft, extra)
+        return
+    await _save_section(message, context, user.id, conv.flow, draft)
+
+
+async def _schedule_for(context: CoachContext, user_id: int, draft: Draft
+                        ) -> tuple[Any, str, Any]:
+    services = context.services
+    settings = services.settings
+    record = await services.users.get(user_id)
+    zone = draft.timezone or (record.timezone if record else None) or settings.default_timezone
+    nudge_time = draft.local_nudge_time
+    due = upcoming_nudge(
+        services.clock.now(), zone, nudge_time,
+        paused_until=record.paused_until if record else None,
+        quiet_start=record.quiet_start if record else None,
+        quiet_end=record.quiet_end if record else None,
+        default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end),
+    )
+    return nudge_time, zone, due
+
+
+async def _complete_onboarding(message: Message, context: CoachContext, user_id: int,
+                               draft: Draft) -> None:
+    services = context.services
+    nudge_time, zone, due = await _schedule_for(context, user_id, draft)
+    profile = draft.to_profile(user_id, zone)
+    await UserSettingsRepository(services.db).complete_onboarding(
+        profile, nudge_time, zone, due, services.clock.now())
+    lines = ["You're all set! 🎉"]
+    if due is not None:
+        local = due.astimezone(_tz(zone))
+        lines.append(f"Your first nudge comes {local:%A} at {local:%H:%M}.")
+    if profile.injured:
+        lines.append("I'll only suggest sessions that are safe for your injury. "
+                     + services.content.text("stop_rule_default"))
+    lines.append("Tap below, or send /help to see everything I can do.")
+    await message.get_bot().send_message(message.chat_id, html.escape("\n".join(lines)),
+                                         reply_markup=main_menu())
+
+
+def _tz(zone: str) -> Any:
+    from bot.coach.timezones import zone_info
+
+    return zone_info(zone)
+
+
+async def _save_section(message: Message, context: CoachContext, user_id: int, flow: str,
+                        draft: Draft) -> None:
+    """End of a /settings or /injury edit: save just that section and show the result."""
+    services = context.services
+    now = services.clock.now()
+    nudge_time, zone, due = await _schedule_for(context, user_id, draft)
+    await services.profiles.save(draft.to_profile(user_id, zone), now)
+    await UserSettingsRepository(services.db).update_nudge_settings(user_id, nudge_time, zone,
+                                                                     due)
+    await _convs(context).clear(user_id)
+    heading = "Saved ✅" if flow == "settings" else "Injury updated ✅"
+    text = summary_text(draft, services.content, heading)
+    if due is not None:
+        local = due.astimezone(_tz(zone))
+        text += f"\nNext nudge: {local:%A %H:%M}."
+    if flow == "injury" and draft.injury_status in ("injured", "returning"):
+        text += "\n\n" + html.escape(services.content.text("see_clinician"))
+    await message.get_bot().send_message(message.chat_id, text, reply_markup=settings_keyboard())
+
+
+async def _current_draft(context: CoachContext, user_id: int) -> Draft | None:
+    services = context.services
+    profile = await services.profiles.get(user_id)
+    record = await services.users.get(user_id)
+    if profile is None or record is None or not record.onboarded:
+        return None
+    return Draft.from_profile(profile, record.nudge_time, record.timezone)
+
+
+async def settings_command(update: Update, context: CoachContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    draft = await _current_draft(context, user.id)
+    if draft is None:
+        await message.reply_text("Let's set you up first: send /start.")
+        return
+    await message.reply_text(summary_text(draft, context.services.content,
+                                          "<b>Your settings</b>") + "\n\nTap to change a section.",
+                             reply_markup=settings_keyboard())
+
+
+async def on_settings_button(update: Update, context: CoachContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    section = query.data.split(":", 1)[1]
+    draft = await _current_draft(context, update.effective_user.id)
+    if section not in SECTIONS or draft is None or not isinstance(query.message, Message):
+        await query.answer(STALE)
+        return
+    await query.answer()
+    await _ask(query.message, context, update.effective_user.id, "settings", SECTIONS[section][0],
+               draft, {"section": section})
+
+
+async def injury_command(update: Update, context: CoachContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    draft = await _current_draft(context, user.id)
+    if draft is None:
+        await message.reply_text("Let's set you up first: send /start.")
+        return
+    await _ask(message, context, user.id, "injury", "injury_status", draft, {"section": "injury"},
+               prefix="Let's update your injury. ")
+
+
+async def cancel_command(update: Update, context: CoachContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    convs = _convs(context)
+    conv = await convs.get(user.id)
+    if conv is None:
+        await message.reply_text("There's nothing to cancel.")
+        return
+    if conv.keyboard_message_id is not None:
+        with contextlib.suppress(BadRequest):
+            await context.bot.edit_message_reply_markup(message.chat_id, conv.keyboard_message_id,
+                                                        reply_markup=None)
+    await convs.clear(user.id)
+    record = context.user_record
+    tail = "" if record is not None and record.onboarded else " Send /start whenever you're ready."
+    await message.reply_text(f"Cancelled. Nothing was changed.{tail}")

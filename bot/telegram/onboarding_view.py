@@ -1,0 +1,149 @@
+"""How each onboarding step looks on a phone: the question and its buttons."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.coach.onboarding import (
+    INJURY_CHOICES,
+    NUDGE_TIME_CHOICES,
+    RED_FLAG_QUESTIONS,
+    Draft,
+    Step,
+    condition_choices,
+    equipment_choices,
+    summary_lines,
+)
+from bot.content import ContentPack
+
+PLACE_ICONS = {"home": "🏠", "gym": "🏋️", "pool": "🏊", "outdoors": "🌳", "commute": "🚲"}
+BACK = "« Back"
+SECTION_LABELS = {"injury": "Injury", "equipment": "Equipment", "time": "Time",
+                  "nudges": "Nudges"}
+
+
+def _b(label: str, step: Step, value: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=f"ob:{step}:{value}")
+
+
+def _rows(buttons: list[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def prompt(step: Step, draft: Draft, pack: ContentPack, *, default_zone: str, with_back: bool
+           ) -> tuple[str, InlineKeyboardMarkup]:
+    text, rows = _PROMPTS[step](draft, pack, default_zone)
+    if with_back:
+        rows.append([_b(BACK, step, "__back")])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _disclaimer(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    text = (f"{html.escape(pack.text('welcome'))}\n\n<b>Before we start</b>\n"
+            f"{html.escape(pack.text('disclaimer'))}")
+    return text, [[_b("✅ I understand", "disclaimer", "ok")]]
+
+
+def _injury_status(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    rows = [[_b(label, "injury_status", key)] for key, label in INJURY_CHOICES.items()]
+    return "Are you injured at the moment?", rows
+
+
+def _condition(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    buttons = [_b(label, "condition", cid) for cid, label in condition_choices(pack)]
+    return ("What is it, or where does it hurt? Pick the closest, or type it "
+            "(e.g. <i>achilles</i>, <i>shin splints</i>)."), _rows(buttons, 2)
+
+
+def _pain(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    buttons = [_b(str(n), "pain", str(n)) for n in range(11)]
+    return ("How does it feel today, from 0 (no pain) to 10 (worst imaginable)?",
+            [buttons[:6], buttons[6:]])
+
+
+def _clinician(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    return ("Has a physio or doctor looked at it?",
+            [[_b("Yes", "clinician", "yes"), _b("Not yet", "clinician", "no")]])
+
+
+def _red_flags(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    items = "\n".join(f"• {q}" for q in RED_FLAG_QUESTIONS)
+    return (f"A quick safety check. Do you have any of these?\n{items}",
+            [[_b("None of these", "red_flags", "no"),
+              _b("Yes, one or more", "red_flags", "yes")]])
+
+
+def _equipment(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    chosen = set(draft.equipment)
+    buttons = []
+    for place, item_id, label in equipment_choices(pack):
+        tick = "✅ " if item_id in chosen else ""
+        buttons.append(_b(f"{tick}{PLACE_ICONS.get(place, '')} {label}", "equipment", item_id))
+    rows = _rows(buttons, 2)
+    rows.append([_b("🚫 Nothing at all", "equipment", "nothing"),
+                 _b("Done ✔️", "equipment", "done")])
+    legend = " · ".join(f"{icon} {place}" for place, icon in PLACE_ICONS.items()
+                        if place != "commute")
+    selected = len(chosen)
+    return (f"What can you use? Tap everything you have, then Done. You can also type it "
+            f"(e.g. <i>turbo, kettlebell</i>).\n{legend}\nSelected: {selected}"), rows
+
+
+def _minutes(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    row = [_b(f"{m} min", "minutes", str(m)) for m in (15, 30, 45)] + [_b("60+ min", "minutes",
+                                                                          "60")]
+    return "How much time do you usually have for a session?", [row]
+
+
+def _days(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    return ("How many days a week can you train?",
+            [[_b(str(d), "days", str(d)) for d in range(1, 8)]])
+
+
+def _nudge_time(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    buttons = [_b(t, "nudge_time", t) for t in NUDGE_TIME_CHOICES]
+    return ("I can send you one tiny habit a day, like balancing on one leg while you brush "
+            "your teeth. When suits you? Tap a time or type one (<i>7:30</i>, <i>19h</i>, "
+            "<i>7pm</i>)."), [buttons[:3], buttons[3:], [_b("No nudges, thanks", "nudge_time",
+                                                             "off")]]
+
+
+def _timezone(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    return ("Which time zone are you in? Type your city (e.g. <i>London</i>) or an offset "
+            "(e.g. <i>UTC+2</i>), or share your location with 📎 → Location."), [
+        [_b(f"Use {zone}", "timezone", zone)]]
+
+
+def _summary(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    return summary_text(draft, pack, "Here's what I have:"), [
+        [_b("✏️ Injury", "summary", "edit:injury"), _b("✏️ Equipment", "summary",
+                                                      "edit:equipment")],
+        [_b("✏️ Time", "summary", "edit:time"), _b("✏️ Nudges", "summary", "edit:nudges")],
+        [_b("✅ Confirm", "summary", "confirm")],
+    ]
+
+
+def summary_text(draft: Draft, pack: ContentPack, heading: str) -> str:
+    lines = summary_lines(draft, pack)
+    body = "\n".join(f"<b>{SECTION_LABELS[key]}:</b> {html.escape(value)}"
+                     for key, value in lines.items())
+    return f"{heading}\n{body}"
+
+
+def settings_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("✏️ Injury", callback_data="st:injury"),
+         InlineKeyboardButton("✏️ Equipment", callback_data="st:equipment")],
+        [InlineKeyboardButton("✏️ Time", callback_data="st:time"),
+         InlineKeyboardButton("✏️ Nudges", callback_data="st:nudges")],
+    ])
+
+
+_PROMPTS = {
+    "disclaimer": _disclaimer, "injury_status": _injury_status, "condition": _condition,
+    "pain": _pain, "clinician": _clinician, "red_flags": _red_flags, "equipment": _equipment,
+    "minutes": _minutes, "days": _days, "nudge_time": _nudge_time, "timezone": _timezone,
+    "summary": _summary,
+}
