@@ -90,9 +90,10 @@ def _run(settings: Settings, *, webhook: bool) -> int:
             return 0
         application = build_application(settings)
     except ContentPackError as exc:
-        print("crosscoach: the content pack is invalid:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        from bot.content.check import print_report
+
+        print("crosscoach: refusing to start, the content pack is invalid:", file=sys.stderr)
+        print_report(exc, sys.stderr)
         return 1
     if webhook:
         from bot.webhook import run_webhook

@@ -84,9 +84,14 @@ def pg_available() -> bool:
     return reachable
 
 
+# Node ids of tests that asked for PostgreSQL, for the closing summary line.
+_PG_TESTS: set[str] = set()
+
+
 @pytest.fixture
-async def pg_url(pg_available: bool) -> AsyncIterator[str]:
+async def pg_url(pg_available: bool, request: pytest.FixtureRequest) -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    _PG_TESTS.add(request.node.nodeid)
     if not pg_available:
         pytest.skip("PostgreSQL not reachable (these tests always run in CI)")
     name = f"cc_test_{uuid.uuid4().hex[:12]}"
@@ -105,6 +110,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"sqlite+aiosqlite:///{tmp_path / 'crosscoach.db'}"
         return
     request.applymarker(pytest.mark.postgres)
+    _PG_TESTS.add(request.node.nodeid)
     pg_available = request.getfixturevalue("pg_available")
     if not pg_available:
         pytest.skip("PostgreSQL not reachable (these tests always run in CI)")
@@ -161,3 +167,17 @@ def _no_env_token(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # A developer's real token in the environment must never reach a test.
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     yield
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly whether the PostgreSQL tests ran, so a CI log can't hide a silent skip."""
+    def on_postgres(report: Any) -> bool:
+        return report.nodeid in _PG_TESTS
+
+    passed = [r for r in terminalreporter.stats.get("passed", []) if on_postgres(r)]
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if on_postgres(r)]
+    failed = [r for r in terminalreporter.stats.get("failed", []) if on_postgres(r)]
+    terminalreporter.write_line(
+        f"PostgreSQL tests: {len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped "
+        f"(server {_pg_admin_url().split('@')[-1]})"
+    )

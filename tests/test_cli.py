@@ -64,6 +64,23 @@ def test_console_mode_welcomes_helps_and_remembers(tmp_path: Path) -> None:
     assert "Let's pick up where we left off." in second.stdout
 
 
+def test_the_bot_refuses_to_start_with_a_broken_pack(tmp_path: Path) -> None:
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(CONTENT_DIR, pack)
+    sessions = pack / "sessions.yaml"
+    sessions.write_text(sessions.read_text().replace("activity: turbo", "activity: hovercraft", 1))
+    started = run_cli(["run"], cli_env(tmp_path, CONTENT_DIR=str(pack)), tmp_path)
+    checked = run_cli(["content", "check", str(pack)], cli_env(tmp_path), tmp_path)
+    assert started.returncode == 1 and checked.returncode == 1
+    report = [line for line in checked.stdout.splitlines() if "hovercraft" in line]
+    assert report and report[0].startswith("sessions.yaml: ")
+    # The refusal prints the same report the check prints.
+    assert report[0] in started.stderr
+    assert "Traceback" not in started.stderr
+
+
 def test_db_upgrade_command(tmp_path: Path) -> None:
     result = run_cli(["db", "upgrade"], cli_env(tmp_path), tmp_path)
     assert result.returncode == 0, result.stderr

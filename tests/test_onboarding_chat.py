@@ -322,3 +322,19 @@ async def test_injury_command_updates_the_injury(ana: ChatUser, tg: FakeTelegram
 async def test_settings_before_onboarding(ana: ChatUser) -> None:
     for command in ("/settings", "/injury", "/pause", "/resume", "/stop"):
         assert (await ana.send(command)).text == "Let's set you up first: send /start."
+
+
+async def test_quiet_hours_are_editable_in_settings(ana: ChatUser, tg: FakeTelegram,
+                                                    clock) -> None:
+    await onboard_uninjured(ana)
+    reply = await ana.send("/settings")
+    assert "Quiet hours: 21:30–07:00 (default)" in reply.text
+    await ana.press("✏️ Quiet hours")
+    reply = await ana.send("late-ish")
+    assert reply.last.text.startswith("Give quiet hours as two times")
+    reply = await ana.send("20:00-08:00")
+    assert "Quiet hours: 20:00–08:00" in reply.last.text
+    [user] = await rows(tg, User, ana.id)
+    assert (user.quiet_start, user.quiet_end) == (time(20, 0), time(8, 0))
+    # The 07:00 nudge now falls in quiet hours, so it moves to their end: 08:00 London.
+    assert user.next_nudge_at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)

@@ -20,7 +20,8 @@ from bot.coach.timezones import resolve_zone, zone_from_location
 from bot.content import ContentPack
 
 Step = Literal["disclaimer", "injury_status", "condition", "pain", "clinician", "red_flags",
-               "equipment", "minutes", "days", "nudge_time", "timezone", "summary"]
+               "equipment", "minutes", "days", "nudge_time", "timezone", "summary",
+               "quiet_hours"]
 
 ONBOARDING_STEPS: tuple[Step, ...] = (
     "disclaimer", "injury_status", "condition", "pain", "clinician", "red_flags",
@@ -31,7 +32,10 @@ SECTIONS: dict[str, tuple[Step, ...]] = {
     "equipment": ("equipment",),
     "time": ("minutes", "days"),
     "nudges": ("nudge_time", "timezone"),
+    # Only in /settings: onboarding keeps the sensible default to stay short.
+    "quiet": ("quiet_hours",),
 }
+QUIET_CHOICES = ("21:30-07:00", "22:00-06:30", "23:00-07:30", "20:00-08:00")
 INJURY_CHOICES: dict[str, str] = {
     "none": "Not injured, I want to add cross-training",
     "injured": "Injured right now",
@@ -69,6 +73,7 @@ class Draft:
     nudges_off: bool = False
     timezone: str | None = None
     timezone_label: str | None = None
+    quiet: str | None = None  # "HH:MM-HH:MM", "off", or None for the default
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -80,7 +85,7 @@ class Draft:
 
     @classmethod
     def from_profile(cls, profile: RunnerProfile, nudge_time: time | None,
-                     timezone: str | None) -> Draft:
+                     timezone: str | None, quiet: tuple[time, time] | None = None) -> Draft:
         return cls(
             injury_status=profile.injury_status, condition_id=profile.condition_id,
             pain=profile.pain_today, clinician_seen=profile.clinician_seen,
@@ -88,6 +93,7 @@ class Draft:
             minutes=profile.minutes_per_session, days=profile.days_per_week,
             nudge_time=format_time(nudge_time) if nudge_time else None,
             nudges_off=nudge_time is None, timezone=timezone, timezone_label=timezone,
+            quiet=None if quiet is None else format_quiet(*quiet),
         )
 
     def to_profile(self, user_id: int, timezone: str) -> RunnerProfile:
@@ -106,6 +112,15 @@ class Draft:
             days_per_week=self.days,
             timezone=timezone,
         )
+
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        """(start, end) chosen by the user; start == end means no quiet hours at all."""
+        if self.quiet is None:
+            return None
+        if self.quiet == "off":
+            return time(0, 0), time(0, 0)
+        return parse_quiet(self.quiet)
 
     @property
     def local_nudge_time(self) -> time | None:
@@ -381,6 +396,31 @@ def _timezone(value: str, draft: Draft, pack: ContentPack, typed: bool) -> Outco
     return Outcome(True, echo=shown)
 
 
+def format_quiet(start: time, end: time) -> str:
+    return "off" if start == end else f"{format_time(start)}-{format_time(end)}"
+
+
+def parse_quiet(text: str) -> tuple[time, time] | None:
+    parts = re.split(r"\s*(?:-|–|—|to|until)\s*", text.strip().lower())
+    if len(parts) != 2:
+        return None
+    start, end = parse_local_time(parts[0]), parse_local_time(parts[1])
+    if start is None or end is None or start == end:
+        return None
+    return start, end
+
+
+def _quiet_hours(value: str, draft: Draft, pack: ContentPack, typed: bool) -> Outcome:
+    if _clean(value) in {"off", "none", "no", "no quiet hours"}:
+        draft.quiet = "off"
+        return Outcome(True, echo="No quiet hours")
+    hours = parse_quiet(value)
+    if hours is None:
+        return Outcome(False, "Give quiet hours as two times, e.g. 22:00-07:00, or tap a button.")
+    draft.quiet = format_quiet(*hours)
+    return Outcome(True, echo=draft.quiet.replace("-", "–"))
+
+
 def _summary(value: str, draft: Draft, pack: ContentPack, typed: bool) -> Outcome:
     if (typed and _yes_no(value)) or value == "confirm":
         return Outcome(True, echo="Confirmed")
@@ -391,7 +431,7 @@ _HANDLERS = {
     "disclaimer": _disclaimer, "injury_status": _injury_status, "condition": _condition,
     "pain": _pain, "clinician": _clinician, "red_flags": _red_flags, "equipment": _equipment,
     "minutes": _minutes, "days": _days, "nudge_time": _nudge_time, "timezone": _timezone,
-    "summary": _summary,
+    "summary": _summary, "quiet_hours": _quiet_hours,
 }
 
 

@@ -14,16 +14,21 @@ def default_content_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "content"
 
 
+def print_report(error: ContentPackError, out: TextIO) -> None:
+    """The report both `content check` and a refused bot start print."""
+    for problem in error.problems:
+        print(problem, file=out)
+    count = len(error.problems)
+    print(f"content check failed: {count} problem{'s' if count != 1 else ''}", file=out)
+
+
 def run_check(directory: Path, out: TextIO) -> int:
     """Print every problem (one per line, `file: item_id: field: message`) and return 1,
     or print the item counts per type and return 0."""
     try:
         pack = load_pack(directory)
     except ContentPackError as exc:
-        for problem in exc.problems:
-            print(problem, file=out)
-        count = len(exc.problems)
-        print(f"content check failed: {count} problem{'s' if count != 1 else ''}", file=out)
+        print_report(exc, out)
         return 1
     counts = ", ".join(f"{number} {kind}" for kind, number in pack.counts().items())
     print(f"content OK: {counts}", file=out)

@@ -620,7 +620,10 @@ class NudgeRepository:
 
 def _was_ignored(row: _LedgerRow, last_seen_at: datetime | None) -> bool:
     """A daily nudge that went out and got no answer, and no message from the user since."""
-    if row.kind not in NUDGE_KINDS or row.status != "sent" or row.response is not None:
+    # The "Still want these?" question counts too: leaving it unanswered is ignoring a nudge,
+    # and counting it moves the count past ask_after, so the question is asked only once.
+    if row.kind not in (*NUDGE_KINDS, "backoff_ask") or row.status != "sent" \
+            or row.response is not None:
         return False
     return not (last_seen_at is not None and row.sent_at is not None
                 and last_seen_at >= row.sent_at)

@@ -133,11 +133,14 @@ class UserSettingsRepository:
             user.next_nudge_at = next_nudge_at if status == "active" else None
 
     async def update_nudge_settings(self, user_id: int, nudge_time: time | None, timezone: str,
-                                    next_nudge_at: datetime | None) -> None:
+                                    next_nudge_at: datetime | None,
+                                    quiet: tuple[time, time] | None = None) -> None:
         async with self._db.sessions() as session, session.begin():
             user = await session.get(User, user_id)
             if user is None:
                 return
+            if quiet is not None:
+                user.quiet_start, user.quiet_end = quiet
             user.nudge_time = nudge_time
             user.timezone = timezone
             user.next_nudge_at = next_nudge_at if user.status == "active" else None

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.coach.onboarding import (
     INJURY_CHOICES,
     NUDGE_TIME_CHOICES,
+    QUIET_CHOICES,
     RED_FLAG_QUESTIONS,
     Draft,
     Step,
@@ -125,6 +126,13 @@ def _summary(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
     ]
 
 
+def _quiet_hours(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    buttons = [_b(choice.replace("-", "–"), "quiet_hours", choice) for choice in QUIET_CHOICES]
+    return ("Quiet hours: I never send nudges in them, and a snooze never ends in them. "
+            "Pick a range or type one (e.g. <i>22:00-07:00</i>)."), [
+        buttons[:2], buttons[2:], [_b("No quiet hours", "quiet_hours", "off")]]
+
+
 def summary_text(draft: Draft, pack: ContentPack, heading: str) -> str:
     lines = summary_lines(draft, pack)
     body = "\n".join(f"<b>{SECTION_LABELS[key]}:</b> {html.escape(value)}"
@@ -138,6 +146,7 @@ def settings_keyboard() -> InlineKeyboardMarkup:
          InlineKeyboardButton("✏️ Equipment", callback_data="st:equipment")],
         [InlineKeyboardButton("✏️ Time", callback_data="st:time"),
          InlineKeyboardButton("✏️ Nudges", callback_data="st:nudges")],
+        [InlineKeyboardButton("✏️ Quiet hours", callback_data="st:quiet")],
     ])
 
 
@@ -145,5 +154,5 @@ _PROMPTS = {
     "disclaimer": _disclaimer, "injury_status": _injury_status, "condition": _condition,
     "pain": _pain, "clinician": _clinician, "red_flags": _red_flags, "equipment": _equipment,
     "minutes": _minutes, "days": _days, "nudge_time": _nudge_time, "timezone": _timezone,
-    "summary": _summary,
+    "summary": _summary, "quiet_hours": _quiet_hours,
 }

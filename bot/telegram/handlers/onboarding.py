@@ -21,6 +21,7 @@ from bot.coach.onboarding import (
     Draft,
     Step,
     answer,
+    format_quiet,
     next_step,
     previous_step,
 )
@@ -227,11 +228,12 @@ async def _schedule_for(context: CoachContext, user_id: int, draft: Draft
     record = await services.users.get(user_id)
     zone = draft.timezone or (record.timezone if record else None) or settings.default_timezone
     nudge_time = draft.local_nudge_time
+    quiet = draft.quiet_hours or ((record.quiet_start, record.quiet_end) if record else None)
     due = upcoming_nudge(
         services.clock.now(), zone, nudge_time,
         paused_until=record.paused_until if record else None,
-        quiet_start=record.quiet_start if record else None,
-        quiet_end=record.quiet_end if record else None,
+        quiet_start=quiet[0] if quiet else None,
+        quiet_end=quiet[1] if quiet else None,
         default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end),
     )
     return nudge_time, zone, due
@@ -269,11 +271,11 @@ async def _save_section(message: Message, context: CoachContext, user_id: int, f
     now = services.clock.now()
     nudge_time, zone, due = await _schedule_for(context, user_id, draft)
     await services.profiles.save(draft.to_profile(user_id, zone), now)
-    await UserSettingsRepository(services.db).update_nudge_settings(user_id, nudge_time, zone,
-                                                                     due)
+    await UserSettingsRepository(services.db).update_nudge_settings(
+        user_id, nudge_time, zone, due, draft.quiet_hours)
     await _convs(context).clear(user_id)
     heading = "Saved ✅" if flow == "settings" else "Injury updated ✅"
-    text = summary_text(draft, services.content, heading)
+    text = settings_text(draft, context, heading)
     if due is not None:
         local = due.astimezone(_tz(zone))
         text += f"\nNext nudge: {local:%A %H:%M}."
@@ -288,7 +290,18 @@ async def _current_draft(context: CoachContext, user_id: int) -> Draft | None:
     record = await services.users.get(user_id)
     if profile is None or record is None or not record.onboarded:
         return None
-    return Draft.from_profile(profile, record.nudge_time, record.timezone)
+    quiet = (record.quiet_start, record.quiet_end) if record.quiet_start is not None and \
+        record.quiet_end is not None else None
+    return Draft.from_profile(profile, record.nudge_time, record.timezone, quiet)
+
+
+def settings_text(draft: Draft, context: CoachContext, heading: str) -> str:
+    settings = context.services.settings
+    default = format_quiet(settings.quiet_hours_start, settings.quiet_hours_end)
+    hours = draft.quiet or f"{default} (default)"
+    quiet = "none" if hours == "off" else hours.replace("-", "–")
+    return summary_text(draft, context.services.content, heading) + (
+        f"\n<b>Quiet hours:</b> {quiet}")
 
 
 async def settings_command(update: Update, context: CoachContext) -> None:
@@ -298,8 +311,8 @@ async def settings_command(update: Update, context: CoachContext) -> None:
     if draft is None:
         await message.reply_text("Let's set you up first: send /start.")
         return
-    await message.reply_text(summary_text(draft, context.services.content,
-                                          "<b>Your settings</b>") + "\n\nTap to change a section.",
+    await message.reply_text(settings_text(draft, context, "<b>Your settings</b>")
+                             + "\n\nTap to change a section.",
                              reply_markup=settings_keyboard())
 
 

@@ -1,0 +1,268 @@
+"""The sender: delivers pending ledger rows within a global rate budget, one row at a time.
+
+Policy per Telegram answer (docs/nudges.md):
+- ok: 'sent', with the Telegram message id;
+- 429 RetryAfter: the row waits `retry_after` (not_before) and goes out once later; the whole
+  sender holds for that long too, since 429 means the bot as a whole is too fast;
+- 403 Forbidden, 400 "chat not found": the user is marked blocked and never retried;
+- read timeout: ambiguous (Telegram may have delivered it), so 'unknown' and never resent;
+  a connect or pool timeout means the request never left, so it is retried;
+- other network errors (5xx, connection failures): retried with back-off, up to MAX_ATTEMPTS;
+- other 400s: 'failed' (retrying the same request gives the same answer).
+
+All time comes from one time source: the limiter's `now`/`sleep`. Tests and benches build it on
+the injected FakeClock (sleeping advances the fake clock); production on the system clock and
+asyncio.sleep. Nothing here blocks on real time unless that is what the time source does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.clock import Clock
+from bot.db.nudges import NudgeRepository, PendingDelivery
+from bot.services import Services
+from bot.telegram.context import services_of
+from bot.telegram.handlers.nudges import nudge_repository, render_nudge
+
+log = logging.getLogger("bot.nudges.sender")
+
+MAX_ATTEMPTS = 5
+# Back-off for retryable network errors: 10 s, 20 s, 40 s, 80 s.
+RETRY_BASE = timedelta(seconds=10)
+PER_CHAT_INTERVAL = 1.0  # Telegram: at most about one message a second to one chat
+SENDER_STATE_KEY = "nudge_sender"
+
+TimeSource = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TokenBucket:
+    """A token bucket on an injected time source: `rate` tokens a second, up to `burst`.
+
+    Over any window of T seconds at most `burst + rate * T` acquisitions succeed. The burst is
+    small (a fifth of a second's budget) so a refill after an idle spell cannot push a second
+    over Telegram's bulk limit, while send latency jitter is still made up.
+    """
+
+    def __init__(self, rate: float, *, now: TimeSource, sleep: Sleep,
+                 burst: float | None = None) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1.0, rate / 5)
+        self._now = now
+        self._sleep = sleep
+        self._tokens = self.burst
+        self._stamp = now()
+        self._hold_until = 0.0
+
+    def _refill(self, t: float) -> None:
+        if t > self._stamp:
+            self._tokens = min(self.burst, self._tokens + (t - self._stamp) * self.rate)
+            self._stamp = t
+
+    def hold(self, seconds: float) -> None:
+        """Send nothing for `seconds` (after a 429), and start again from an empty bucket."""
+        t = self._now()
+        self._hold_until = max(self._hold_until, t + seconds)
+        self._tokens, self._stamp = 0.0, max(self._stamp, self._hold_until)
+
+    async def acquire(self) -> None:
+        while True:
+            t = self._now()
+            if t < self._hold_until:
+                await self._sleep(self._hold_until - t)
+                continue
+            self._refill(t)
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return
+            await self._sleep((1.0 - self._tokens) / self.rate)
+
+    def now(self) -> float:
+        return self._now()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._sleep(seconds)
+
+
+def clock_time_source(clock: Clock) -> tuple[TimeSource, Sleep]:
+    """Time and sleep on the injected clock: a clock that can `advance` (FakeClock) moves instead
+    of sleeping, so tests and benches never wait; the system clock sleeps for real."""
+    advance = getattr(clock, "advance", None)
+
+    async def sleep(seconds: float) -> None:
+        if seconds <= 0:
+            return
+        if advance is not None:
+            advance(timedelta(seconds=seconds))
+            await asyncio.sleep(0)  # still let other tasks run
+        else:
+            await asyncio.sleep(seconds)
+
+    return (lambda: clock.now().timestamp()), sleep
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    blocked: int = 0
+    failed: int = 0
+    unknown: int = 0
+    outcomes: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class NudgeSender:
+    """Sender state that outlives one job run: the rate budget and per-chat last send times."""
+
+    limiter: TokenBucket
+    last_by_chat: dict[int, float] = field(default_factory=dict)
+
+    def _prune(self, t: float) -> None:
+        if len(self.last_by_chat) > 10_000:
+            self.last_by_chat = {c: s for c, s in self.last_by_chat.items()
+                                 if t - s < PER_CHAT_INTERVAL}
+
+    async def deliver(self, bot: Bot, services: Services, repo: NudgeRepository,
+                      clock: Clock, *, chunk: int, max_rows: int | None = None) -> SendReport:
+        """Claim and send due rows until none is due (or `max_rows` were handled)."""
+        report = SendReport()
+        handled = 0
+        while max_rows is None or handled < max_rows:
+            size = chunk if max_rows is None else min(chunk, max_rows - handled)
+            batch = await repo.pending_deliveries(clock.now(), size)
+            if not batch:
+                break
+            for delivery in batch:
+                await self._one(bot, services, repo, clock, delivery, report)
+            handled += len(batch)
+        return report
+
+    async def _one(self, bot: Bot, services: Services, repo: NudgeRepository, clock: Clock,
+                   delivery: PendingDelivery, report: SendReport) -> None:
+        rendered = render_nudge(services.content, delivery.id, delivery.kind, delivery.content_id)
+        if rendered is None:
+            await repo.mark_failed(delivery.id, f"content {delivery.content_id!r} not found")
+            report.failed += 1
+            report.outcomes.append((delivery.id, "failed"))
+            return
+        text, keyboard = rendered
+        # At most one message a second to one chat.
+        last = self.last_by_chat.get(delivery.chat_id)
+        if last is not None:
+            wait = last + PER_CHAT_INTERVAL - self.limiter.now()
+            if wait > 0:
+                await self.limiter.sleep(wait)
+        await self.limiter.acquire()
+        self.last_by_chat[delivery.chat_id] = self.limiter.now()
+        self._prune(self.limiter.now())
+        outcome = await self._send(bot, repo, clock, delivery, text, keyboard)
+        report.outcomes.append((delivery.id, outcome))
+        setattr(report, outcome, getattr(report, outcome) + 1)
+
+    async def _send(self, bot: Bot, repo: NudgeRepository, clock: Clock,
+                    delivery: PendingDelivery, text: str, keyboard: Any) -> str:
+        try:
+            message = await bot.send_message(delivery.chat_id, text, reply_markup=keyboard,
+                                             parse_mode=ParseMode.HTML)
+        except RetryAfter as exc:
+            seconds = _retry_seconds(exc)
+            self.limiter.hold(seconds)
+            await repo.mark_retry(delivery.id, clock.now() + timedelta(seconds=seconds),
+                                  f"429 retry after {seconds:g}s")
+            return "retried"
+        except Forbidden as exc:
+            await repo.mark_blocked(delivery.id, delivery.user_id, f"403 {exc.message}")
+            return "blocked"
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                await repo.mark_blocked(delivery.id, delivery.user_id, f"400 {exc.message}")
+                return "blocked"
+            await repo.mark_failed(delivery.id, f"400 {exc.message}")
+            return "failed"
+        except TimedOut as exc:
+            if _never_left(exc):
+                return await self._retry_or_fail(repo, clock, delivery, f"timeout: {exc}")
+            # Ambiguous: Telegram may have delivered it. Never resend (no double nudge).
+            await repo.mark_unknown(delivery.id, "read timeout: delivery unknown, not resent")
+            return "unknown"
+        except NetworkError as exc:
+            return await self._retry_or_fail(repo, clock, delivery, f"network: {exc.message}")
+        await repo.mark_sent(delivery.id, message.message_id, clock.now())
+        return "sent"
+
+    async def _retry_or_fail(self, repo: NudgeRepository, clock: Clock,
+                             delivery: PendingDelivery, error: str) -> str:
+        if delivery.attempts >= MAX_ATTEMPTS:
+            await repo.mark_failed(delivery.id, f"gave up after {delivery.attempts}: {error}")
+            return "failed"
+        delay = RETRY_BASE * (2 ** (delivery.attempts - 1))
+        await repo.mark_retry(delivery.id, clock.now() + delay, error)
+        return "retried"
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB 22 deprecates the int form; accept both
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _never_left(exc: TimedOut) -> bool:
+    """A pool or connect timeout: the request was never sent, so a retry cannot duplicate."""
+    if "pool timeout" in str(exc).lower():
+        return True
+    cause = exc.__cause__
+    return cause is not None and type(cause).__name__ in ("ConnectTimeout", "PoolTimeout")
+
+
+def sender_state(application: Any, services: Services,
+                 limiter: TokenBucket | None = None) -> NudgeSender:
+    """The application's sender (kept in bot_data so the budget spans job runs)."""
+    state: NudgeSender | None = application.bot_data.get(SENDER_STATE_KEY)
+    if limiter is not None:
+        state = NudgeSender(limiter)
+        application.bot_data[SENDER_STATE_KEY] = state
+    elif state is None:
+        now, sleep = clock_time_source(services.clock)
+        state = NudgeSender(TokenBucket(services.settings.send_rate_per_second,
+                                        now=now, sleep=sleep))
+        application.bot_data[SENDER_STATE_KEY] = state
+    return state
+
+
+async def run_sender(application: Any, now: datetime | None = None, *,
+                     limiter: TokenBucket | None = None, bot: Bot | None = None,
+                     max_rows: int | None = None) -> SendReport:
+    """Deliver every ledger row due at `now` (and any that fall due while sending).
+
+    `now` only documents the caller's instant; each decision reads the injected clock, which a
+    FakeClock-based limiter moves forward as it "sleeps". `bot` defaults to application.bot
+    (tests of thousands of messages pass one without PTB's real-time AIORateLimiter).
+    """
+    services = services_of(application)
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    state = sender_state(application, services, limiter)
+    repo = nudge_repository(services)
+    chunk = max(1, int(services.settings.send_rate_per_second * 2))
+    report = await state.deliver(bot or application.bot, services, repo, services.clock,
+                                 chunk=chunk, max_rows=max_rows)
+    if report.sent or report.retried or report.blocked or report.failed or report.unknown:
+        log.info("nudges sent=%d retried=%d blocked=%d failed=%d unknown=%d at %s",
+                 report.sent, report.retried, report.blocked, report.failed, report.unknown,
+                 (now or services.clock.now()).astimezone(UTC).isoformat())
+    return report
