@@ -46,7 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     secrets = [token.get_secret_value()] if token else []
     if settings.webhook_secret:
         secrets.append(settings.webhook_secret.get_secret_value())
-    configure_logging(settings.log_level, secrets)
+    # In console mode the terminal is the chat, so the log goes to a file beside the database.
+    log_file = None
+    if args.command == "run" and settings.console_mode:
+        Path("data").mkdir(exist_ok=True)
+        log_file = open(Path("data") / "crosscoach.log", "a", encoding="utf-8")  # noqa: SIM115
+    configure_logging(settings.log_level, secrets, log_file)
     if args.command == "content":
         from bot.content.check import run_check
 

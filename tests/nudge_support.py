@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
+from telegram import Bot
 
 from bot.clock import FakeClock
 from bot.coach.schedule import QuietHours, next_nudge_at
@@ -13,6 +14,7 @@ from bot.db.models import NudgeDelivery, User
 from bot.nudges.sender import TokenBucket, clock_time_source, run_sender
 from bot.nudges.sweep import run_sweep
 from bot.services import Services
+from bot.telegram.standin import StandInRequest
 from tests.harness import FakeTelegram
 
 DEFAULT_QUIET = QuietHours()
@@ -90,3 +92,13 @@ def utc(*args: int) -> datetime:
 
 
 ONE_SECOND = timedelta(seconds=1)
+
+
+async def unlimited_bot(tg: FakeTelegram) -> Bot:
+    """A bot on the same stand-in without PTB's AIORateLimiter, which throttles in *real* time
+    (30/s); tests that send hundreds of nudges rely on the sender's own fake-clock budget."""
+    app_bot = tg.application.bot
+    bot = Bot(app_bot.token, base_url=app_bot.base_url, request=StandInRequest(tg.api),
+              get_updates_request=StandInRequest(tg.api))
+    await bot.initialize()
+    return bot

@@ -40,7 +40,7 @@ async def onboard_uninjured(user: ChatUser) -> None:
 
 async def test_a_new_runner_sees_the_welcome_and_the_disclaimer(ana: ChatUser) -> None:
     reply = await ana.send("/start")
-    assert reply.text.startswith("Hi Ana! Hi, I'm CrossCoach.")
+    assert reply.text.startswith("Hi Ana! I'm CrossCoach.")
     assert "not medical advice" in reply.text
     assert reply.last.labels == ["✅ I understand"]
 

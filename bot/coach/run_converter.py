@@ -280,7 +280,7 @@ def _distance_km(s: str) -> float | None:
 
 
 def _round_to(seconds: float, step: int) -> int:
-    return max(step, int(round(seconds / step)) * step)
+    return max(step, round(seconds / step) * step)
 
 
 def _rpe_for(run_type: str, s: str) -> int:
@@ -431,8 +431,8 @@ def _unstructured_intervals(s: str, minutes: float, rpe: int, needs_pace: bool,
                       needs_pace=needs_pace, distance_km=distance, text=text.strip())
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
+def _duration(value: float) -> str:
+    seconds = round(value)
     if seconds < 60:
         return f"{seconds} s"
     minutes, rest = divmod(seconds, 60)

@@ -451,6 +451,7 @@ def _equipment_words(pack: ContentPack, needed: Iterable[str]) -> str:
     for item in sorted(needed):
         equipment = pack.equipment.get(item)
         name = localize(equipment.name) if equipment else item.replace("_", " ")
+        name = name.split(" (")[0].split(" or ")[0]  # "Turbo trainer or indoor bike" -> short
         names.append(name[0].lower() + name[1:] if name[1:2].islower() else name)
     return " and ".join(names)
 
@@ -620,3 +621,24 @@ def _nearest(ctx: _Context, safe: list[tuple[Session, Assessment]],
                 "needs no equipment.")
     return None, ("I can't find a safe session for you right now. Please check with a "
                   "physiotherapist or doctor before training.")
+
+
+def explain(
+    pack: ContentPack,
+    profile: RunnerProfile,
+    history: Sequence[PastSession],
+    today: date,
+    session_id: str,
+) -> Suggestion | None:
+    """The reasons for one given session ("Why this one?"), or None when it is not (or no
+    longer) a safe option the user has the equipment for."""
+    session = pack.sessions.get(session_id)
+    if session is None:
+        return None
+    ctx = _context(pack, profile, history, today, time_limit(profile.minutes_per_session))
+    if not has_equipment(pack, session, ctx.equipment):
+        return None
+    assessment = assess_session(pack, session, ctx.state.condition_id, ctx.state.phase)
+    if not assessment.allowed:
+        return None
+    return _make(ctx, session, assessment, Constraints())

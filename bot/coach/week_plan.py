@@ -59,7 +59,8 @@ _ROLE_CONSTRAINTS: dict[str, tuple[Constraints, ...]] = {
              Constraints(kind="aerobic")),
     "hard": (Constraints(kind="aerobic", intensities=HARD_INTENSITIES),),
     "strength": (Constraints(kind="strength"),),
-    "balance": (Constraints(kind="balance_agility"), Constraints(intensities=frozenset({"skills"}))),
+    "balance": (Constraints(kind="balance_agility"),
+                Constraints(intensities=frozenset({"skills"}))),
     "easy": (Constraints(kind="aerobic", intensities=_AEROBIC_EASY), Constraints(kind="aerobic")),
 }
 _ROLE_WORDS: dict[str, str] = {

@@ -42,6 +42,7 @@ class ConsoleChat:
         self._update_ids = count(1)
         self._last_with_buttons: dict[str, Any] | None = None
         self._last_message_id: int | None = None
+        self._printed: dict[int, str] = {}
         api.listeners.append(self._on_call)
 
     # -- bot -> terminal --------------------------------------------------------------------
@@ -68,6 +69,11 @@ class ConsoleChat:
             body = f"[file] {plain(message.get('caption', ''))}"
         else:
             body = plain(message.get("text", ""))
+        before = self._printed.get(message["message_id"], "")
+        self._printed[message["message_id"]] = body
+        if method == "editMessageText" and before and body.startswith(before):
+            # An answered question only gains its answer: print that, not the whole text again.
+            body = body[len(before):].strip() or body
         self._write(f"\n{prefix}: {body}")
         self._last_message_id = message["message_id"]
         rows = message.get("reply_markup", {}).get("inline_keyboard", [])
