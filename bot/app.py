@@ -24,10 +24,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import ContentPack, load_pack
 from bot.db.migrate import upgrade
+from bot.nudges.sweep import register_jobs as register_nudge_jobs
 from bot.services import Services
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import SERVICES_KEY, CoachContext, services_of
-from bot.telegram.handlers import account, basics, onboarding
+from bot.telegram.handlers import account, basics, coaching, nudges, onboarding
+from bot.telegram.handlers import logging as log_handlers
 from bot.telegram.handlers.errors import on_error
 
 # A syntactically valid token for console mode and tests, where no real Telegram is involved.
@@ -43,6 +45,7 @@ CoachApplication = Application[Any, CoachContext, Any, Any, Any, Any]
 async def _post_init(application: CoachApplication) -> None:
     services = services_of(application)
     await upgrade(services.db)
+    register_nudge_jobs(application)
     await application.bot.set_my_commands(
         [BotCommand(name, description) for name, description in COMMANDS]
     )
@@ -115,6 +118,9 @@ def _register_handlers(application: CoachApplication) -> None:
     application.add_handler(ChatMemberHandler(account.on_member_change,
                                               ChatMemberHandler.MY_CHAT_MEMBER), group=MAIN)
 
+    coaching.register(application)
+    nudges.register(application)
+    log_handlers.register(application)
     _register_fallbacks(application)
     application.add_error_handler(on_error)
 

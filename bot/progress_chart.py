@@ -19,6 +19,15 @@ OTHER_COLOUR = "#999999"
 MAX_SERIES = len(PALETTE)
 
 
+LEGEND_CHARS = 20
+
+
+def _short(name: str) -> str:
+    """"Turbo trainer or indoor bike" -> "Turbo trainer": the legend has little room."""
+    name = name.split(" (")[0].split(" or ")[0]
+    return name if len(name) <= LEGEND_CHARS else name[: LEGEND_CHARS - 1] + "…"
+
+
 def render_weekly_minutes(weeks: Sequence[WeekTotals], names: Mapping[str, str]) -> bytes:
     """PNG bytes: one bar per week (oldest left), stacked by activity, labelled with `names`.
 
@@ -44,7 +53,8 @@ def render_weekly_minutes(weeks: Sequence[WeekTotals], names: Mapping[str, str])
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     ax = fig.subplots()
     bottoms = [0.0] * len(weeks)
-    series = [(names.get(a, a), [w.minutes_by_activity.get(a, 0.0) for w in weeks], colour)
+    series = [(_short(names.get(a, a)), [w.minutes_by_activity.get(a, 0.0) for w in weeks],
+               colour)
               for a, colour in zip(shown, PALETTE, strict=False)]
     if folded:
         series.append(("Other", [sum(w.minutes_by_activity.get(a, 0.0) for a in folded)
@@ -59,11 +69,16 @@ def render_weekly_minutes(weeks: Sequence[WeekTotals], names: Mapping[str, str])
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     if series:
-        ax.legend(loc="upper left", fontsize="small", frameon=False)
+        # Outside the plot, on the right: inside it would cover the tallest bars.
+        # Top of the stack first, as the eye reads the bars.
+        handles, labels_ = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], labels_[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize="small", frameon=False)
     else:
         ax.text(0.5, 0.5, "No sessions logged yet", transform=ax.transAxes,
                 ha="center", va="center", color="#666666")
-    ax.set_ylim(bottom=0, top=max([*bottoms, 10.0]) * 1.25)
+    ax.set_ylim(bottom=0, top=max([*bottoms, 10.0]) * 1.1)
+    fig.subplots_adjust(left=0.09, right=0.76, top=0.9, bottom=0.1)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from bot.content import ContentPack
 from bot.db.engine import Database
 from bot.db.profiles import ProfileRepository
 from bot.db.users import UserRepository
+from bot.metrics import Metrics
 
 
 @dataclass
@@ -20,10 +21,12 @@ class Services:
     db: Database
     users: UserRepository
     profiles: ProfileRepository
+    metrics: Metrics
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock, content: ContentPack) -> Services:
         db = Database(settings.database_url)
         return cls(settings=settings, clock=clock, content=content, db=db,
                    users=UserRepository(db),
-                   profiles=ProfileRepository(db, settings.default_timezone))
+                   profiles=ProfileRepository(db, settings.default_timezone),
+                   metrics=Metrics())

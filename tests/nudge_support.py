@@ -98,7 +98,7 @@ async def unlimited_bot(tg: FakeTelegram) -> Bot:
     """A bot on the same stand-in without PTB's AIORateLimiter, which throttles in *real* time
     (30/s); tests that send hundreds of nudges rely on the sender's own fake-clock budget."""
     app_bot = tg.application.bot
-    bot = Bot(app_bot.token, base_url=app_bot.base_url, request=StandInRequest(tg.api),
+    bot = Bot(app_bot.token, request=StandInRequest(tg.api),
               get_updates_request=StandInRequest(tg.api))
     await bot.initialize()
     return bot

@@ -31,7 +31,8 @@ async def test_pause_resume_and_stop(ana: ChatUser, tg: FakeTelegram, clock: Fak
     reply = await ana.send("/resume")
     assert reply.text.startswith("Welcome back! Nudges are on again.")
     [user] = await rows(tg, User, ana.id)
-    assert user.paused_until is None
+    # The pause ended now; it is remembered so the streak stays frozen over it.
+    assert (user.paused_from, user.paused_until) == (clock.now(), clock.now())
     assert user.next_nudge_at == datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
 
     reply = await ana.send("/stop")

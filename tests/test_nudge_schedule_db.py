@@ -256,3 +256,63 @@ async def test_paused_and_stopped_users_get_nothing(make_bot, clock, database_ur
         await tick(tg, clock)
     assert len(sent_texts(tg, 19)) == 1  # 4 March only
     assert sent_texts(tg, 20) == []
+
+
+# -- choosing the habit (pure) -------------------------------------------------------------------
+
+def _simulate_choices(content, days: int, condition: str | None = None):
+    from datetime import date
+
+    from bot.coach.nudge_choice import RecentNudge, choose_nudge
+
+    recent: list[RecentNudge] = []
+    picked = []
+    for n in range(days):
+        today = date(2026, 3, 1) + timedelta(days=n)
+        choice = choose_nudge(content, user_id=77, today=today, condition_id=condition,
+                              recent=recent)
+        assert choice is not None and choice.kind == "habit"
+        picked.append((today, choice.content_id))
+        recent.append(RecentNudge(today, choice.content_id))
+    return picked
+
+
+def test_habits_do_not_repeat_within_a_week(content):
+    picked = _simulate_choices(content, 40)
+    for i, (today, habit) in enumerate(picked):
+        assert all(h != habit for d, h in picked[max(0, i - 6):i]), (today, habit)
+
+
+def test_habits_are_safe_for_the_condition(content):
+    condition = "bone_stress_injury"
+    picked = _simulate_choices(content, 30, condition)
+    assert picked
+    assert all(condition not in content.nudges[h].unsafe_for for _, h in picked)
+
+
+def test_habits_progress_after_three_dones(content):
+    from bot.coach.nudge_choice import frontier_habits
+
+    ids = {n.id for n in frontier_habits(content, None, None, {})}
+    assert "brush_one_leg" in ids and "brush_one_leg_eyes_closed" not in ids
+    ids = {n.id for n in frontier_habits(content, None, None, {"brush_one_leg": 2})}
+    assert "brush_one_leg" in ids
+    ids = {n.id for n in frontier_habits(content, None, None, {"brush_one_leg": 3})}
+    assert "brush_one_leg_eyes_closed" in ids and "brush_one_leg" not in ids
+    # The next level is unsafe for an ankle sprain: that runner stays on level 1.
+    ids = {n.id for n in frontier_habits(content, "ankle_sprain", None, {"brush_one_leg": 3})}
+    assert "brush_one_leg" in ids and "brush_one_leg_eyes_closed" not in ids
+
+
+def test_a_planned_session_replaces_the_habit(content):
+    from datetime import date
+
+    from bot.coach.nudge_choice import choose_nudge
+
+    session_id = next(iter(content.sessions))
+    choice = choose_nudge(content, user_id=1, today=date(2026, 3, 2),
+                          planned_session_id=session_id)
+    assert choice is not None and (choice.kind, choice.content_id) == ("session", session_id)
+    fallback = choose_nudge(content, user_id=1, today=date(2026, 3, 2),
+                            planned_session_id="no_such_session")
+    assert fallback is not None and fallback.kind == "habit"

@@ -16,8 +16,9 @@ The streak rule (forgiving, and the same for the current and the best streak):
   doi 10.1002/ejsp.674). A runner planning 3 days a week may rest 4 days of every week; one
   planning 7 may still miss one. With no plan we assume DEFAULT_DAYS_PER_WEEK. Scanning forward,
   the first inactive day beyond the allowance ends the streak.
-- Paused days (an injury pause, /pause) freeze the streak: they neither use rest allowance nor
-  count towards its length, and the streak carries on after the pause.
+- Paused days (an injury pause, /pause) without a session freeze the streak: they neither use
+  rest allowance nor count towards its length, and the streak carries on after the pause. A
+  session logged during a pause still counts.
 - Today does not break a streak before it is over: an inactive today is left out.
 - Length: the days from the streak's first active day to its last one, leaving out paused days.
   Rest days between sessions count; rest days after the last session do not (yet). A streak is
@@ -195,15 +196,15 @@ def streaks(
     rest_used: dict[date, int] = {}  # Monday -> rest days used in that week by the chain
     day = min(active)
     while day <= last_day:
-        if any(day in pause for pause in pauses):
-            pass  # frozen: no allowance used, no length added
-        elif day in active:
+        if day in active:  # a session counts even during a pause
             if chain is None:
                 chain, rest_used = _Chain(day, day, 1, 1), {}
             else:
                 chain.days += pending + 1
                 chain.end, chain.active = day, chain.active + 1
             pending = 0
+        elif any(day in pause for pause in pauses):
+            pass  # frozen: no allowance used, no length added
         elif chain is not None:
             monday = week_bounds(day)[0]
             if rest_used.get(monday, 0) < allowance:

@@ -59,6 +59,10 @@ RUN_TYPE_WORDS: dict[str, str] = {
     "recovery": "recovery run", "easy": "easy run", "long": "long run", "tempo": "tempo run",
     "intervals": "interval session", "hills": "hill session",
 }  # fmt: skip
+SESSION_WORDS: dict[str, str] = {
+    "recovery": "recovery session", "easy": "easy session", "long": "long session",
+    "tempo": "tempo session", "intervals": "intervals", "hills": "hill efforts",
+}  # fmt: skip
 
 # Which activities can stand in for which run types. Activities not listed can take any type
 # when they are aerobic and not high impact; a pack session of that activity replacing a type
@@ -117,6 +121,9 @@ class RunWorkout:
         kind = RUN_TYPE_WORDS[self.type]
         if not self.structured:
             return f"{kind}: {self.total_minutes} min at RPE {self.rpe}"
+        if self.reps == 1:
+            return (f"{kind}: {_duration(self.work_seconds)} at RPE {self.rpe} plus warm-up and "
+                    f"cool-down, about {self.total_minutes} min in all")
         rest = f" with {_duration(self.recovery_seconds)} easy" if self.recovery_seconds else ""
         return (f"{kind}: {self.reps} × {_duration(self.work_seconds)} (RPE {self.rpe}){rest}, "
                 f"about {self.total_minutes} min in all")
@@ -469,7 +476,8 @@ def _equivalent(activity: Activity, run: RunWorkout) -> Session:
         total = _ceil5(run.total_minutes)
         warmup = Block(label={"en": "Easy warm-up, building gradually"},
                        minutes=run.warmup_minutes, rpe=3)
-        main_label = (f"{run.reps} × {_duration(run.work_seconds)} at RPE {run.rpe}"
+        reps = f"{run.reps} × " if run.reps > 1 else ""
+        main_label = (f"{reps}{_duration(run.work_seconds)} at RPE {run.rpe}"
                       + (f", {_duration(run.recovery_seconds)} easy between"
                          if run.recovery_seconds else ""))
         main = Block(label={"en": main_label}, work_seconds=run.work_seconds,
@@ -487,7 +495,7 @@ def _equivalent(activity: Activity, run: RunWorkout) -> Session:
         tags.append("long_duration")
     return Session(
         id=f"converted_{activity.id}",
-        title={"en": f"{short_name(name)}: {RUN_TYPE_WORDS[run.type]}"},
+        title={"en": f"{short_name(name)}: {SESSION_WORDS[run.type]}"},
         activity=activity.id, intensity=run.type, replaces=[run.type], level=1, minutes=total,
         load_tags=[t for t in tags if t], warmup=warmup, main=[main], cooldown=cooldown,
         stop_rule={"en": "Stop if pain rises above 3/10 or changes how you move."},

@@ -71,6 +71,7 @@ _BUCKET_WORDS: dict[str, str] = {
 # Ranking weights, in "points". Tuned so that variety beats a small time-fit difference but a
 # safety-driven preference (progression step-down) beats variety.
 W_SAME_SESSION = 3.0
+W_THIRD_TIME = 3.0
 W_SAME_ACTIVITY = 1.0
 W_BALANCE = 2.0
 W_PROGRESS_TARGET = 2.0
@@ -300,7 +301,9 @@ def _progressions(pack: ContentPack, done: Sequence[PastSession]) -> dict[str, _
                 f"pain-free sessions in a row",
             )
         else:
-            result[family] = _Progress(last.id, f"builds on your last {title}")
+            # Stay at this level: no bonus (variety decides when to repeat it), but the
+            # family's other levels stay out of the way.
+            result[family] = _Progress(last.id, "")
     return result
 
 
@@ -388,6 +391,8 @@ def _score(ctx: _Context, session: Session, assessment: Assessment,
 
     repeats = ctx.session_days.get(session.id, [])
     score -= W_SAME_SESSION * sum(_recency_weight(d) for d in repeats)
+    if len(repeats) >= 2:
+        score -= W_THIRD_TIME  # a third time within two weeks needs a very good reason
     same_activity = [d for d in ctx.activity_days.get(session.activity, []) if d <= 3]
     score -= W_SAME_ACTIVITY * sum(1.0 if d <= 1 else 0.5 for d in same_activity)
 
@@ -409,8 +414,9 @@ def _score(ctx: _Context, session: Session, assessment: Assessment,
     progress = ctx.progress.get(family)
     if progress is not None:
         if progress.target == session.id:
-            score += W_PROGRESS_TARGET
-            notes.insert(0, progress.note)
+            if progress.note:  # a step up or down, not "stay where you are"
+                score += W_PROGRESS_TARGET
+                notes.insert(0, progress.note)
         else:
             target_level = pack.sessions[progress.target].level
             score -= W_PROGRESS_OFF_TARGET * (1 + abs(session.level - target_level))

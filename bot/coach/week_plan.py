@@ -202,7 +202,8 @@ def plan_week(
             planned.append(PlannedDay(day, role, run_type=run_type, minutes=limit))
             virtual.append(PastSession(day, "running", None, limit, None, None, "done"))
             continue
-        choice = _choose(pack, profile, virtual, day, role, limit)
+        planned_ids = frozenset(p.suggestion.session.id for p in planned if p.suggestion)
+        choice = _choose(pack, profile, virtual, day, role, limit, planned_ids)
         if choice is None:
             planned.append(PlannedDay(day, role, note="nothing safe fits, so rest"))
             continue
@@ -214,13 +215,15 @@ def plan_week(
 
 
 def _choose(pack: ContentPack, profile: RunnerProfile, history: Sequence[PastSession],
-            day: date, role: str, limit: int) -> Suggestion | None:
-    for constraints in (*_ROLE_CONSTRAINTS[role], Constraints()):
-        result = suggest(pack, profile, history, day, replace(constraints, max_minutes=limit))
-        for option in result.ranked:
-            # A hard day must stay hard-or-easier only where it was placed; elsewhere never
-            # put a hard session (the spacing rule was decided when roles were assigned).
-            if role != "hard" and option.session.intensity in HARD_INTENSITIES:
-                continue
-            return option
+            day: date, role: str, limit: int, planned: frozenset[str]) -> Suggestion | None:
+    """The best session for `role` on `day`: a session not yet in this week's plan if any fits,
+    else a repeat; a hard session only on a hard day (the spacing was decided by the roles)."""
+    for exclude in (planned, frozenset()):
+        for constraints in (*_ROLE_CONSTRAINTS[role], Constraints()):
+            result = suggest(pack, profile, history, day,
+                             replace(constraints, max_minutes=limit, exclude_ids=exclude))
+            for option in result.ranked:
+                if role != "hard" and option.session.intensity in HARD_INTENSITIES:
+                    continue
+                return option
     return None

@@ -8,11 +8,11 @@ second worker racing on the same message finds the first log instead of making a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.coach.progress import LogFact
@@ -176,24 +176,17 @@ class LogRepository:
             row.undone_at = now
             return _record(row), True
 
-    async def supersede(self, user_id: int, *, bot_message_id: int | None,
-                        nudge_delivery_id: int | None, keep_log_id: int, now: datetime
-                        ) -> list[int]:
-        """Undo the button-made logs that a detailed reply replaces: those made from the bot
-        message it answers (Done on a suggestion) or for the same nudge (Done on a nudge).
+    async def supersede(self, user_id: int, *, bot_message_id: int, keep_log_id: int,
+                        now: datetime) -> list[int]:
+        """Undo the button-made logs that a detailed reply replaces: those a Done tap made from
+        the bot message the reply answers (their source_message_id is that bot message).
         Returns their ids."""
-        conditions = []
-        if bot_message_id is not None:
-            conditions.append(SessionLog.source_message_id == bot_message_id)
-        if nudge_delivery_id is not None:
-            conditions.append(SessionLog.nudge_delivery_id == nudge_delivery_id)
-        if not conditions:
-            return []
         async with self._db.sessions() as session, session.begin():
             rows = (await session.scalars(
                 select(SessionLog).where(
                     SessionLog.user_id == user_id, _active(), SessionLog.id != keep_log_id,
-                    SessionLog.source.in_(BUTTON_SOURCES), or_(*conditions),
+                    SessionLog.source.in_(BUTTON_SOURCES),
+                    SessionLog.source_message_id == bot_message_id,
                 )
             )).all()
             for row in rows:
@@ -369,7 +362,3 @@ class LogRepository:
 
 def _columns(new: NewLog) -> dict[str, Any]:
     return dict(new.__dict__)
-
-
-def with_changes(record: LogRecord, changes: LogChanges) -> LogRecord:
-    return replace(record, **changes.__dict__)

@@ -54,6 +54,8 @@ class User(Base):
     nudge_time: Mapped[time | None] = mapped_column(Time)
     # NULL whenever no nudge is planned, so the sweep's index only holds users it may nudge.
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The latest pause, kept after it ends so progress can freeze the streak over it.
+    paused_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)

@@ -23,6 +23,7 @@ class UserRecord:
     timezone: str | None
     nudge_time: time | None
     next_nudge_at: datetime | None
+    paused_from: datetime | None
     paused_until: datetime | None
     quiet_start: time | None
     quiet_end: time | None
@@ -41,7 +42,8 @@ def to_record(row: User) -> UserRecord:
     return UserRecord(
         id=row.id, chat_id=row.chat_id, first_name=row.first_name, status=row.status,
         timezone=row.timezone, nudge_time=row.nudge_time, next_nudge_at=row.next_nudge_at,
-        paused_until=row.paused_until, quiet_start=row.quiet_start, quiet_end=row.quiet_end,
+        paused_from=row.paused_from, paused_until=row.paused_until,
+        quiet_start=row.quiet_start, quiet_end=row.quiet_end,
         ignored_nudges=row.ignored_nudges, every_other_day_from=row.every_other_day_from,
         created_at=row.created_at, last_seen_at=row.last_seen_at, onboarded_at=row.onboarded_at,
     )
@@ -123,12 +125,19 @@ class UserSettingsRepository:
                 ConversationState.user_id == profile.user_id))
 
     async def update_schedule(self, user_id: int, *, status: str, paused_until: datetime | None,
-                              next_nudge_at: datetime | None) -> None:
+                              next_nudge_at: datetime | None,
+                              paused_from: datetime | None = None) -> None:
         async with self._db.sessions() as session, session.begin():
             user = await session.get(User, user_id)
             if user is None:
                 return
             user.status = status
+            if status == "active" and next_nudge_at is not None:
+                # Coming back (resume, unblock) starts the back-off count afresh.
+                user.ignored_nudges = 0
+                user.every_other_day_from = None
+            if paused_from is not None:
+                user.paused_from = paused_from
             user.paused_until = paused_until
             user.next_nudge_at = next_nudge_at if status == "active" else None
 

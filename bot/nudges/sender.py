@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(seconds=10)
 PER_CHAT_INTERVAL = 1.0  # Telegram: at most about one message a second to one chat
 SENDER_STATE_KEY = "nudge_sender"
+
+_EPSILON = 1e-9
+_MIN_WAIT = 1e-6
 
 TimeSource = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -79,19 +83,25 @@ class TokenBucket:
         self._tokens, self._stamp = 0.0, max(self._stamp, self._hold_until)
 
     async def acquire(self) -> None:
+        # Float time: a deficit of 1e-17 s would be absorbed by `now + delta`, so near-whole
+        # tokens count as whole and a wait is never shorter than a microsecond.
         while True:
             t = self._now()
-            if t < self._hold_until:
-                await self._sleep(self._hold_until - t)
+            if t < self._hold_until - _EPSILON:
+                await self._sleep(max(self._hold_until - t, _MIN_WAIT))
                 continue
             self._refill(t)
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
+            if self._tokens >= 1.0 - _EPSILON:
+                self._tokens = max(0.0, self._tokens - 1.0)
                 return
-            await self._sleep((1.0 - self._tokens) / self.rate)
+            await self._sleep(max((1.0 - self._tokens) / self.rate, _MIN_WAIT))
 
     def now(self) -> float:
         return self._now()
+
+    def held_for(self) -> float:
+        """Seconds left of a 429 hold (0 when none)."""
+        return max(0.0, self._hold_until - self._now())
 
     async def sleep(self, seconds: float) -> None:
         await self._sleep(seconds)
@@ -106,7 +116,9 @@ def clock_time_source(clock: Clock) -> tuple[TimeSource, Sleep]:
         if seconds <= 0:
             return
         if advance is not None:
-            advance(timedelta(seconds=seconds))
+            # Round up to the clock's microsecond: rounding down could leave a waiter a hair
+            # short of its deadline, sleeping 0 s forever.
+            advance(timedelta(microseconds=math.ceil(seconds * 1_000_000)))
             await asyncio.sleep(0)  # still let other tasks run
         else:
             await asyncio.sleep(seconds)
@@ -141,11 +153,19 @@ class NudgeSender:
         """Claim and send due rows until none is due (or `max_rows` were handled)."""
         report = SendReport()
         handled = 0
+        waited_out_hold = False
         while max_rows is None or handled < max_rows:
             size = chunk if max_rows is None else min(chunk, max_rows - handled)
             batch = await repo.pending_deliveries(clock.now(), size)
             if not batch:
-                break
+                held = self.limiter.held_for()
+                if held <= 0 or waited_out_hold:
+                    break
+                # A 429 put rows back for `retry_after`: wait it out (the whole bot must pause
+                # anyway) and send them in this run, once.
+                waited_out_hold = True
+                await self.limiter.sleep(held)
+                continue
             for delivery in batch:
                 await self._one(bot, services, repo, clock, delivery, report)
             handled += len(batch)
@@ -158,6 +178,7 @@ class NudgeSender:
             await repo.mark_failed(delivery.id, f"content {delivery.content_id!r} not found")
             report.failed += 1
             report.outcomes.append((delivery.id, "failed"))
+            services.metrics.nudge(delivery.kind, "failed")
             return
         text, keyboard = rendered
         # At most one message a second to one chat.
@@ -172,6 +193,7 @@ class NudgeSender:
         outcome = await self._send(bot, repo, clock, delivery, text, keyboard)
         report.outcomes.append((delivery.id, outcome))
         setattr(report, outcome, getattr(report, outcome) + 1)
+        services.metrics.nudge(delivery.kind, "retry" if outcome == "retried" else outcome)
 
     async def _send(self, bot: Bot, repo: NudgeRepository, clock: Clock,
                     delivery: PendingDelivery, text: str, keyboard: Any) -> str:

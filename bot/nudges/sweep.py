@@ -9,6 +9,7 @@ bot/db/nudges.py), so workers split the work.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -67,6 +68,7 @@ async def run_sweep(services: Services, now: datetime, *,
                     batch_size: int | None = None,
                     max_batches: int = MAX_BATCHES_PER_RUN) -> SweepReport:
     """Claim everything due at `now`, batch by batch (each batch is one transaction)."""
+    started = time.perf_counter()
     settings = services.settings
     repo = sweep_repository(services, planned)
     size = batch_size or settings.sweep_batch_size
@@ -77,6 +79,10 @@ async def run_sweep(services: Services, now: datetime, *,
         report.claimed += claimed
         if len(claimed) < size:
             break
+    services.metrics.observe_sweep(time.perf_counter() - started)
+    for claim in report.claimed:
+        if claim.outcome == "skipped":
+            services.metrics.nudge(claim.kind or "habit", "skipped")
     if report.claimed:
         log.info("sweep claimed %d users: %d to send, %d skipped", len(report.claimed),
                  report.count("pending"), report.count("skipped"))

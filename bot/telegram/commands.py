@@ -5,6 +5,12 @@ from __future__ import annotations
 # (command, description) in the order users see them.
 COMMANDS: list[tuple[str, str]] = [
     ("start", "Start, or show the main menu"),
+    ("suggest", "Suggest a session for today"),
+    ("convert", "Turn a planned run into cross-training"),
+    ("week", "Your 7-day plan"),
+    ("log", "Log a session, e.g. /log swam 30 min easy"),
+    ("history", "Your last sessions"),
+    ("stats", "This week vs last week, streaks and a chart"),
     ("settings", "See and change your profile"),
     ("injury", "Update your injury"),
     ("pause", "Pause nudges for a few days (/pause 3)"),

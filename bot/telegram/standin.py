@@ -202,8 +202,10 @@ class BotApiStandIn:
                      "username": BOT_USERNAME},
             **extra,
         }
-        if params.get("reply_markup") is not None:
-            message["reply_markup"] = _as_json(params["reply_markup"])
+        markup = _as_json(params.get("reply_markup"))
+        # Telegram echoes only inline keyboards in the sent Message (not ForceReply and the like).
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
         self.messages[(chat_id, message["message_id"])] = message
         return message
 

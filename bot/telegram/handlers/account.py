@@ -67,7 +67,7 @@ async def pause_command(update: Update, context: CoachContext) -> None:
                          default_quiet=QuietHours(settings.quiet_hours_start,
                                                   settings.quiet_hours_end))
     await UserSettingsRepository(context.services.db).update_schedule(
-        record.id, status="active", paused_until=until, next_nudge_at=due)
+        record.id, status="active", paused_from=now, paused_until=until, next_nudge_at=due)
     await message.reply_text(f"Paused for {days} day{'s' if days > 1 else ''}. Your streak is "
                              "frozen, not lost. Send /resume to come back sooner.")
 
@@ -79,8 +79,11 @@ async def resume_command(update: Update, context: CoachContext) -> None:
     if record is None:
         return
     due = _resume_due(context, record)
+    now = context.services.clock.now()
+    # A pause ended early still happened: keep its end, so the streak stays frozen over it.
+    ended = min(record.paused_until, now) if record.paused_until else None
     await UserSettingsRepository(context.services.db).update_schedule(
-        record.id, status="active", paused_until=None, next_nudge_at=due)
+        record.id, status="active", paused_until=ended, next_nudge_at=due)
     text = "Welcome back! Nudges are on again." if due else "Welcome back!"
     await message.reply_text(text + " Send /settings to change when they come.")
 

@@ -572,8 +572,9 @@ async def stats_command(update: Update, context: CoachContext) -> None:
     active = await repo.active_days(user.id)
     record = context.user_record
     paused_until = record.paused_until if record is not None else None
-    pauses = pause_freeze(local_date(paused_until, zone) if paused_until else None, None,
-                          active, today)
+    paused_from = record.paused_from if record is not None else None
+    pauses = pause_freeze(local_date(paused_until, zone) if paused_until else None,
+                          local_date(paused_from, zone) if paused_from else None, active, today)
     streak = streaks(active, today, days_per_week=days_per_week, pauses=pauses)
     comparison = compare_weeks(facts, today)
     await message.reply_text(views.stats_text(services.content, comparison, streak,

@@ -44,6 +44,7 @@ _ANCHOR_EMOJI = {
     "desk": "💻", "tv_adverts": "📺", "stairs": "🪜", "shower": "🚿", "bedtime": "🛏",
     "waking_up": "⏰", "shopping": "🛒", "laundry": "🧺", "microwave": "⏲",
 }
+_ANCHOR_LABEL = {"tv_adverts": "TV adverts"}
 _SNOOZES: dict[str, SnoozeChoice] = {"s30": "30m", "s2h": "2h", "sev": "evening"}
 
 Action = Literal["d", "s30", "s2h", "sev", "sk", "keep", "eod", "pause"]
@@ -99,8 +100,10 @@ def render_nudge(pack: ContentPack, delivery_id: int, kind: str, content_id: str
     if nudge is None:
         return None
     emoji = _ANCHOR_EMOJI.get(nudge.anchor, "✨")
-    anchor = html.escape(nudge.anchor.replace("_", " ").capitalize())
-    seconds = f"{nudge.seconds} s" if nudge.seconds < 60 else f"{round(nudge.seconds / 60)} min"
+    anchor = html.escape(_ANCHOR_LABEL.get(nudge.anchor)
+                         or nudge.anchor.replace("_", " ").capitalize())
+    seconds = (f"{nudge.seconds // 60} min" if nudge.seconds % 60 == 0
+               else f"{nudge.seconds} s")
     lines = [f"{emoji} <b>{anchor}</b> · {seconds} of {html.escape(nudge.kind)}",
              html.escape(localize(nudge.text, lang))]
     if nudge.safety_note is not None:

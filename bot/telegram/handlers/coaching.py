@@ -1,0 +1,585 @@
+"""/suggest, /convert and /week: thin glue around bot.coach.suggest, run_converter and week_plan.
+
+Callback data (prefix "sg:", all under 64 bytes):
+  sg:menu | sg:convert                       main-menu buttons
+  sg:done:<id> | sg:more:<id> | sg:short:<id> | sg:long:<id> | sg:why:<id>   suggestion buttons
+  sg:day:<yyyymmdd>:<offset>                 a day of the /week plan
+Unknown, malformed or old data is answered with a short note, never an error.
+
+The /convert conversation keeps its step in conversation_states (flow "convert"), keyed to the
+message id of the ForceReply prompt, so a restart or another worker continues it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.coach.profile import RunnerProfile
+from bot.coach.run_converter import (
+    DEFAULT_PACE_SEC_PER_KM,
+    ConvertedSession,
+    CouldNotRead,
+    RunWorkout,
+    convert,
+    format_pace,
+    parse_pace,
+    parse_run,
+)
+from bot.coach.schedule import local_date
+from bot.coach.suggest import Constraints, PastSession, Suggestion, Suggestions, explain, suggest
+from bot.coach.week_plan import PlannedDay, plan_week
+from bot.content import TELEGRAM_MESSAGE_LIMIT, ContentPack, localize
+from bot.content.models import Block, Session
+from bot.db.coaching import CoachingRepository
+from bot.telegram.context import CoachContext
+
+if TYPE_CHECKING:
+    from bot.app import CoachApplication
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)  # quotes are fine in Telegram HTML text
+
+
+PREFIX = "sg:"
+NOT_ONBOARDED = "Let's set you up first: send /start."
+EXPIRED = "That button has expired. Send /suggest for a fresh suggestion."
+ALREADY_LOGGED = "Already logged"
+LOGGED = "Logged ✅"
+STALE_AFTER = timedelta(days=2)  # a suggestion shown longer ago was for another day
+HISTORY_DAYS = 28
+RUN_PROMPT = ("🔁 Which run do you want to replace? Reply with it, e.g. "
+              "<i>6x800m with 90s jog</i>, <i>tempo 20 min</i> or <i>long run 1h45</i>.")
+PACE_PROMPT = ("🏃 What's your usual easy running pace? Reply e.g. <i>5:30/km</i> or "
+               "<i>9:00/mi</i>. I'll remember it. (Or reply <i>don't know</i>.)")
+PROMPT_MARKERS = ("🔁 Which run do you want to replace?", "🏃 What's your usual easy running pace?")
+PLACEHOLDER_RUN = "e.g. 6x800m with 90s jog"
+PLACEHOLDER_PACE = "e.g. 5:30/km"
+DONT_KNOW = ("don't know", "dont know", "not sure", "no idea", "skip", "idk", "?")
+MAX_CONVERSIONS = 6  # keeps the answer well inside one message
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _repo(context: CoachContext) -> CoachingRepository:
+    return CoachingRepository(context.services.db)
+
+
+def _fit(text: str) -> str:
+    """Keep a message inside Telegram's limit, cutting at a line break."""
+    if len(text) <= TELEGRAM_MESSAGE_LIMIT:
+        return text
+    cut = text[: TELEGRAM_MESSAGE_LIMIT - 2].rsplit("\n", 1)[0]
+    return cut + "\n…"
+
+
+def _today(context: CoachContext, profile: RunnerProfile) -> date:
+    return local_date(context.services.clock.now(), profile.timezone)
+
+
+async def _history(context: CoachContext, user_id: int, today: date) -> list[PastSession]:
+    return await _repo(context).recent_history(user_id, today - timedelta(days=HISTORY_DAYS))
+
+
+async def _profile(context: CoachContext, user_id: int, chat_id: int) -> RunnerProfile | None:
+    """The profile, or None after telling a user who has not onboarded what to do."""
+    profile = await context.services.profiles.get(user_id)
+    if profile is None:
+        await context.bot.send_message(chat_id, NOT_ONBOARDED)
+    return profile
+
+
+def _too_old(message: Message, now: datetime) -> bool:
+    return now - message.date > STALE_AFTER
+
+
+# ----------------------------------------------------------------------------------- rendering
+
+
+def _block_line(pack: ContentPack, name: str, block: Block) -> str:
+    parts = [f"{block.duration_minutes:g} min"]
+    if block.rpe is not None:
+        parts.append(f"effort RPE {block.rpe}/10")
+    line = f"<b>{name}</b> ({', '.join(parts)}): {_esc(localize(block.label))}"
+    names = [localize(pack.exercises[e].name) for e in block.exercises if e in pack.exercises]
+    if names:
+        line += "\n   " + _esc(" · ".join(names))
+    return line
+
+
+def render_session(pack: ContentPack, session: Session) -> list[str]:
+    """Title, blocks with effort, cues and the stop rule: the body every view shares."""
+    activity = pack.activities.get(session.activity)
+    emoji = activity.emoji if activity else "🏋️"
+    lines = [f"{emoji} <b>{_esc(localize(session.title))}</b> · {session.minutes} min", ""]
+    lines.append(_block_line(pack, "Warm-up", session.warmup))
+    for i, block in enumerate(session.main, 1):
+        lines.append(_block_line(pack, "Main" if len(session.main) == 1 else f"Main {i}", block))
+    lines.append(_block_line(pack, "Cool-down", session.cooldown))
+    if session.cues:
+        lines += ["", "<b>Cues</b>"] + [f"• {_esc(localize(c))}" for c in session.cues]
+    stop = localize(session.stop_rule) if session.stop_rule else pack.text("stop_rule_default")
+    lines += ["", f"🛑 {_esc(stop)}"]
+    return lines
+
+
+def render_suggestion(pack: ContentPack, result: Suggestions, chosen: Suggestion,
+                      note: str | None = None) -> str:
+    lines: list[str] = []
+    message = note or result.message
+    if message:
+        lines += [f"<i>{_esc(message)}</i>", ""]
+    title, *body = render_session(pack, chosen.session)
+    lines += [title, f"<i>{_esc(chosen.reason)}</i>", *body]
+    if chosen.caution_notes:
+        lines += ["", "⚠️ <b>Take care</b>"] + [f"• {_esc(n)}" for n in chosen.caution_notes]
+    if chosen.see_clinician or result.see_clinician:
+        lines += ["", f"🩺 {_esc(pack.text('see_clinician'))}"]
+    return _fit("\n".join(lines))
+
+
+def suggestion_keyboard(session_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("✅ Done", callback_data=f"sg:done:{session_id}"),
+         InlineKeyboardButton("🔄 Another", callback_data=f"sg:more:{session_id}")],
+        [InlineKeyboardButton("⏱ Shorter", callback_data=f"sg:short:{session_id}"),
+         InlineKeyboardButton("⏱ Longer", callback_data=f"sg:long:{session_id}")],
+        [InlineKeyboardButton("❓ Why this one", callback_data=f"sg:why:{session_id}")],
+    ])
+
+
+def _logged_keyboard(session_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("✅ Logged", callback_data=f"sg:done:{session_id}")]]
+    )
+
+
+def render_why(pack: ContentPack, chosen: Suggestion, others: list[Suggestion]) -> str:
+    lines = [f"❓ <b>Why {_esc(localize(chosen.session.title))}?</b>", ""]
+    lines += [f"• {_esc(r[:1].upper() + r[1:])}" for r in chosen.reasons]
+    activity = pack.activities.get(chosen.session.activity)
+    if activity is not None:
+        lines += ["", _esc(localize(activity.running_relevance))]
+    if chosen.caution_notes:
+        lines += ["", "⚠️ " + _esc(" ".join(chosen.caution_notes))]
+    if others:
+        lines += ["", "Also good today: " + _esc(
+            "; ".join(localize(o.session.title) for o in others))]
+    return _fit("\n".join(lines))
+
+
+def render_conversions(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
+                       options: list[ConvertedSession]) -> str:
+    lines = [f"🔁 <b>Your run</b>: {_esc(run.describe())}."]
+    if run.needs_pace:
+        lines.append(f"<i>I assumed a pace of {format_pace(DEFAULT_PACE_SEC_PER_KM)} "
+                     f"to turn the distance into time.</i>")
+    elif profile.run_pace_sec_per_km and run.distance_km is not None:
+        lines.append(f"<i>Distance turned into time at your pace of "
+                     f"{format_pace(profile.run_pace_sec_per_km)}.</i>")
+    if profile.has_red_flags:
+        lines += ["", f"🩺 {_esc(pack.text('see_clinician'))}"]
+    if not options:
+        lines += ["", "None of the activities you have can stand in for this run safely right "
+                      "now. Send /suggest for a session that fits."]
+        return _fit("\n".join(lines))
+    lines += ["", "Do the same workout, by time and effort (RPE), on:"]
+    for option in options[:MAX_CONVERSIONS]:
+        session = option.session
+        blocks = [f"{session.warmup.duration_minutes:g} min easy"]
+        blocks += [localize(b.label) for b in session.main]
+        blocks.append(f"{session.cooldown.duration_minutes:g} min easy")
+        lines += ["", f"{option.activity.emoji} <b>{_esc(localize(session.title))}</b>"
+                      f" · {option.minutes} min",
+                  _esc(" → ".join(blocks))]
+        lines.append(f"<i>{_esc(option.relevance)}</i>")
+        if option.note:
+            lines.append(f"<i>{_esc(option.note)}</i>")
+        for caution in option.caution_notes:
+            lines.append(f"⚠️ {_esc(caution)}")
+        if option.ready_made is not None:
+            lines.append(f"Ready-made: {_esc(localize(option.ready_made.title))}")
+    lines += ["", f"🛑 {_esc(pack.text('stop_rule_default'))}"]
+    return _fit("\n".join(lines))
+
+
+def render_week(days: list[PlannedDay]) -> str:
+    lines = ["📅 <b>Your next 7 days</b>", ""]
+    for day in days:
+        mark = "🔥 " if day.hard else ""
+        when = f"{day.day:%a} {day.day.day} {day.day:%b}"  # "Mon 2 Mar", on any platform
+        lines.append(f"<b>{when}</b> · {mark}{_esc(day.label)}")
+    lines += ["", "Tap a day to see its session."]
+    return _fit("\n".join(lines))
+
+
+def week_keyboard(days: list[PlannedDay]) -> InlineKeyboardMarkup:
+    start = days[0].day.strftime("%Y%m%d")
+    buttons = [
+        InlineKeyboardButton(("😴 " if d.rest else "") + f"{d.day:%a} {d.day.day}",
+                             callback_data=f"sg:day:{start}:{i}")
+        for i, d in enumerate(days)
+    ]
+    return InlineKeyboardMarkup([buttons[:4], buttons[4:]])
+
+
+def render_day(pack: ContentPack, day: PlannedDay) -> str:
+    head = f"📅 <b>{day.day:%A} {day.day.day} {day.day:%B}</b>"
+    if day.rest:
+        return f"{head}\n\nRest day. Rest is when the training sinks in; an easy walk is fine."
+    if day.run_type is not None:
+        return (f"{head}\n\n🏃 {_esc(day.label)}.\n\nFollow your running plan. "
+                f"Can't run that day? Send /convert and I'll turn the run into cross-training.")
+    if day.suggestion is None:
+        return f"{head}\n\n{_esc(day.label)}. Send /suggest on the day."
+    lines = [head, "", *render_session(pack, day.suggestion.session)]
+    if day.suggestion.caution_notes:
+        lines += ["", "⚠️ " + _esc(" ".join(day.suggestion.caution_notes))]
+    return _fit("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------- /suggest
+
+
+async def _suggestions(context: CoachContext, profile: RunnerProfile,
+                       constraints: Constraints | None = None) -> Suggestions:
+    today = _today(context, profile)
+    history = await _history(context, profile.user_id, today)
+    return suggest(context.services.content, profile, history, today, constraints)
+
+
+async def _send_suggestion(context: CoachContext, chat_id: int, user_id: int) -> None:
+    profile = await _profile(context, user_id, chat_id)
+    if profile is None:
+        return
+    result = await _suggestions(context, profile)
+    top = result.top
+    pack = context.services.content
+    if top is None:
+        await context.bot.send_message(chat_id, _esc(result.message or NOT_ONBOARDED))
+        return
+    await context.bot.send_message(chat_id, render_suggestion(pack, result, top),
+                                   reply_markup=suggestion_keyboard(top.session.id))
+
+
+async def suggest_command(update: Update, context: CoachContext) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    await _send_suggestion(context, chat.id, user.id)
+
+
+async def _edit(message: Message, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    # "Message is not modified" only means the user already sees this: nothing to do.
+    with contextlib.suppress(BadRequest):
+        await message.edit_text(text, reply_markup=keyboard)
+
+
+async def on_button(update: Update, context: CoachContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    user = update.effective_user
+    message = query.message
+    data = query.data or ""
+    parts = data.split(":")
+    if user is None or not isinstance(message, Message) or len(parts) < 2:
+        await query.answer(EXPIRED)
+        return
+    action = parts[1]
+    if action == "menu":
+        await query.answer()
+        await _send_suggestion(context, message.chat_id, user.id)
+        return
+    if action == "convert":
+        await query.answer()
+        await _ask_for_run(context, message.chat_id, user.id)
+        return
+    if action == "day" and len(parts) == 4:
+        await _show_day(update, context, parts[2], parts[3])
+        return
+    pack = context.services.content
+    session_id = parts[2] if len(parts) == 3 else ""
+    if action not in ("done", "more", "short", "long", "why") or session_id not in pack.sessions:
+        await query.answer(EXPIRED)
+        return
+    now = context.services.clock.now()
+    repo = _repo(context)
+    if action == "done":
+        await _done(update, context, message, session_id)
+        return
+    if _too_old(message, now):
+        await query.answer(EXPIRED)
+        return
+    if action != "why" and await repo.logged_message(user.id, message.message_id):
+        await query.answer(f"{ALREADY_LOGGED}. Send /suggest for another session.")
+        return
+    profile = await context.services.profiles.get(user.id)
+    if profile is None:
+        await query.answer(NOT_ONBOARDED)
+        return
+    if action == "why":
+        await _why(update, context, profile, session_id)
+        return
+    await _swap(update, context, profile, message, action, session_id)
+
+
+async def _done(update: Update, context: CoachContext, message: Message, session_id: str) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    services = context.services
+    profile = await services.profiles.get(user.id)
+    if profile is None:
+        await query.answer(NOT_ONBOARDED)
+        return
+    repo = _repo(context)
+    if await repo.logged_message(user.id, message.message_id):
+        await query.answer(ALREADY_LOGGED)
+        return
+    if _too_old(message, services.clock.now()):
+        await query.answer(EXPIRED)
+        return
+    session = services.content.sessions[session_id]
+    created = await repo.log_suggestion_done(
+        user.id, message.message_id, session_id=session.id, activity_id=session.activity,
+        minutes=float(session.minutes), performed_on=_today(context, profile),
+        now=services.clock.now(),
+    )
+    if not created:
+        await query.answer(ALREADY_LOGGED)
+        return
+    await query.answer(LOGGED)
+    text = (message.text_html or "") + "\n\n✅ <b>Logged for today.</b> Nice work!"
+    await _edit(message, _fit(text), _logged_keyboard(session_id))
+
+
+async def _swap(update: Update, context: CoachContext, profile: RunnerProfile, message: Message,
+                action: str, session_id: str) -> None:
+    """Another / Shorter / Longer: edit the suggestion in place."""
+    query = update.callback_query
+    assert query is not None
+    pack = context.services.content
+    current = pack.sessions[session_id]
+    note: str | None = None
+    if action == "more":
+        result = await _suggestions(context, profile)
+        ids = [s.session.id for s in result.ranked]
+        if len(ids) <= 1 or session_id not in ids:
+            chosen = next((s for s in result.ranked if s.session.id != session_id), None)
+        else:
+            position = ids.index(session_id) + 1
+            if position >= len(ids):
+                note = "That's every session that fits today; back to the top of the list."
+            chosen = result.ranked[position % len(ids)]
+        if chosen is None:
+            await query.answer("That's the only session that fits today.")
+            return
+    else:
+        preference = "shorter" if action == "short" else "longer"
+        result = await _suggestions(context, profile, Constraints(
+            preference=preference, reference_minutes=current.minutes,
+            exclude_ids=frozenset({session_id})))
+        found = result.top
+        if found is None or found.session.id == session_id:
+            await query.answer(f"Nothing {preference} fits right now.")
+            return
+        chosen = found
+        if not result.ranked:
+            note = result.message
+    await query.answer()
+    await _edit(message, render_suggestion(pack, result, chosen, note),
+                suggestion_keyboard(chosen.session.id))
+
+
+async def _why(update: Update, context: CoachContext, profile: RunnerProfile,
+               session_id: str) -> None:
+    query = update.callback_query
+    assert query is not None and isinstance(query.message, Message)
+    pack = context.services.content
+    today = _today(context, profile)
+    history = await _history(context, profile.user_id, today)
+    chosen = explain(pack, profile, history, today, session_id)
+    if chosen is None:
+        await query.answer("That session no longer fits your profile. Send /suggest.")
+        return
+    result = suggest(pack, profile, history, today)
+    others = [s for s in result.ranked if s.session.id != session_id][:2]
+    await query.answer()
+    await context.bot.send_message(query.message.chat_id, render_why(pack, chosen, others))
+
+
+# ---------------------------------------------------------------------------------- /convert
+
+
+async def _ask_for_run(context: CoachContext, chat_id: int, user_id: int,
+                       prefix: str = "") -> None:
+    profile = await _profile(context, user_id, chat_id)
+    if profile is None:
+        return
+    sent = await context.bot.send_message(
+        chat_id, prefix + RUN_PROMPT,
+        reply_markup=ForceReply(input_field_placeholder=PLACEHOLDER_RUN))
+    await _repo(context).set_convert_state(user_id, "run", sent.message_id, {},
+                                           context.services.clock.now())
+
+
+async def _ask_for_pace(context: CoachContext, chat_id: int, user_id: int, run_text: str,
+                        prefix: str = "") -> None:
+    sent = await context.bot.send_message(
+        chat_id, prefix + PACE_PROMPT,
+        reply_markup=ForceReply(input_field_placeholder=PLACEHOLDER_PACE))
+    await _repo(context).set_convert_state(user_id, "pace", sent.message_id, {"run": run_text},
+                                           context.services.clock.now())
+
+
+async def convert_command(update: Update, context: CoachContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    text = (message.text or "").partition(" ")[2].strip()
+    if not text:
+        await _ask_for_run(context, message.chat_id, user.id)
+        return
+    profile = await _profile(context, user.id, message.chat_id)
+    if profile is not None:
+        await _convert_text(context, message, profile, text)
+
+
+async def _convert_text(context: CoachContext, message: Message, profile: RunnerProfile,
+                        text: str) -> None:
+    run = parse_run(text, profile.run_pace_sec_per_km)
+    if isinstance(run, CouldNotRead):
+        await _ask_for_run(context, message.chat_id, profile.user_id,
+                           prefix=_esc(run.message) + "\n\n")
+        return
+    if run.needs_pace:
+        await _ask_for_pace(context, message.chat_id, profile.user_id, text)
+        return
+    await _repo(context).clear_convert_state(profile.user_id)
+    await _send_conversions(context, message, profile, run)
+
+
+async def _send_conversions(context: CoachContext, message: Message, profile: RunnerProfile,
+                            run: RunWorkout) -> None:
+    pack = context.services.content
+    options = convert(pack, profile, run)
+    await message.reply_text(render_conversions(pack, profile, run, options))
+
+
+class _ReplyToOurPrompt(filters.MessageFilter):
+    """A reply to one of the /convert prompts (cheap, no database: the handler then checks the
+    stored prompt id)."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return (replied is not None and replied.from_user is not None
+                and replied.from_user.is_bot
+                and any(marker in (replied.text or "") for marker in PROMPT_MARKERS))
+
+
+async def on_reply(update: Update, context: CoachContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and message.reply_to_message is not None
+    repo = _repo(context)
+    state = await repo.convert_state(user.id)
+    if state is None or state.prompt_message_id != message.reply_to_message.message_id:
+        await message.reply_text("That question has passed. Send /convert to start again.")
+        return
+    profile = await _profile(context, user.id, message.chat_id)
+    if profile is None:
+        return
+    text = (message.text or "").strip()
+    if state.step == "run":
+        await _convert_text(context, message, profile, text)
+        return
+    run_text = str(state.data.get("run", ""))
+    pace = parse_pace(text)
+    if pace is None and not text.lower().startswith(DONT_KNOW):
+        await _ask_for_pace(context, message.chat_id, user.id, run_text,
+                            prefix="I couldn't read that pace. ")
+        return
+    if pace is not None:
+        profile = replace(profile, run_pace_sec_per_km=pace)
+        await context.services.profiles.save(profile, context.services.clock.now())
+    await repo.clear_convert_state(user.id)
+    run = parse_run(run_text, pace)
+    if isinstance(run, CouldNotRead):  # cannot happen: the text parsed before; be safe anyway
+        await _ask_for_run(context, message.chat_id, user.id)
+        return
+    if pace is not None:
+        await message.reply_text(f"Got it: {format_pace(pace)}. I'll remember that.")
+    await _send_conversions(context, message, profile, run)
+
+
+# ------------------------------------------------------------------------------------- /week
+
+
+async def week_command(update: Update, context: CoachContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    profile = await _profile(context, user.id, message.chat_id)
+    if profile is None:
+        return
+    today = _today(context, profile)
+    history = await _history(context, user.id, today)
+    days = plan_week(context.services.content, profile, history, today)
+    await message.reply_text(render_week(days), reply_markup=week_keyboard(days))
+
+
+async def _show_day(update: Update, context: CoachContext, start_text: str,
+                    offset_text: str) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None and isinstance(query.message, Message)
+    try:
+        start = datetime.strptime(start_text, "%Y%m%d").date()
+        offset = int(offset_text)
+    except ValueError:
+        await query.answer(EXPIRED)
+        return
+    profile = await context.services.profiles.get(user.id)
+    if profile is None:
+        await query.answer(NOT_ONBOARDED)
+        return
+    today = _today(context, profile)
+    if not 0 <= offset < 7 or start + timedelta(days=offset) < today:
+        await query.answer("That day has passed. Send /week for a fresh plan.")
+        return
+    history = await _history(context, user.id, today)
+    days = plan_week(context.services.content, profile, history, start)
+    await query.answer()
+    await context.bot.send_message(query.message.chat_id,
+                                   render_day(context.services.content, days[offset]))
+
+
+# ---------------------------------------------------------------------------------- wiring
+
+
+def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
+    """Commands and buttons for the main group (before the fallbacks). The reply handler only
+    matches replies to our own prompts, so it cannot take other areas' messages."""
+    return [
+        CommandHandler("suggest", suggest_command),
+        CommandHandler("convert", convert_command),
+        CommandHandler("week", week_command),
+        CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"),
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _ReplyToOurPrompt(),
+            on_reply,
+        ),
+    ]
+
+
+def register(application: CoachApplication) -> None:
+    for handler in handlers():
+        application.add_handler(handler)

@@ -1,0 +1,241 @@
+"""Webhook mode: an ASGI app (Starlette, served by uvicorn) that feeds Telegram's updates to the
+Application, as in python-telegram-bot's custom-webhook example, plus health and metrics.
+
+Several worker processes may serve the same bot behind a reverse proxy. Everything they share
+lives in the database: conversation state, nudge claims, and the processed-updates table that
+drops an update Telegram delivers twice (possibly to two different workers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.db.updates import ProcessedUpdates
+from bot.metrics import CONTENT_TYPE, Metrics
+from bot.services import Services
+from bot.telegram.context import services_of
+
+log = logging.getLogger("bot.webhook")
+
+WEBHOOK_PATH = "/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+# Telegram updates are a few kilobytes; anything far bigger is not from Telegram.
+MAX_BODY_BYTES = 1_000_000
+# /healthz must answer while the database hangs, so a load balancer can take the worker out.
+HEALTH_DB_TIMEOUT_SECONDS = 2.0
+# Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+PURGE_INTERVAL_SECONDS = 3600.0
+
+# Any Application type: the webhook needs only process_update, bot, bot_data and job_queue.
+AnyApplication = Any
+
+
+def create_asgi_app(application: AnyApplication, settings: Settings,
+                    metrics: Metrics) -> Starlette:
+    """The ASGI app for one worker. `application` must be initialized before requests arrive."""
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        # Never serve an endpoint that anyone on the internet could feed updates into.
+        raise ValueError("WEBHOOK_SECRET must be set to serve webhooks")
+    secret = settings.webhook_secret.get_secret_value().encode()
+
+    def services() -> Services:
+        return services_of(application)
+
+    async def telegram(request: Request) -> Response:
+        offered = request.headers.get(SECRET_HEADER, "").encode()
+        # compare_digest takes the same time however many leading characters match.
+        if not hmac.compare_digest(offered, secret):
+            metrics.reject("forbidden")
+            return PlainTextResponse("forbidden", status_code=403)
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            metrics.reject("malformed")
+            return PlainTextResponse("too large", status_code=413)
+        update = _parse(body, application)
+        if update is None:
+            metrics.reject("malformed")
+            return PlainTextResponse("malformed update", status_code=400)
+
+        repository = ProcessedUpdates(services().db)
+        if not await repository.claim(update.update_id, services().clock.now()):
+            # Telegram (or a retrying proxy) sent it again; some worker already has it.
+            metrics.reject("duplicate")
+            return PlainTextResponse("duplicate")
+        started = time.perf_counter()
+        try:
+            # Processed before answering, so the next update of the same chat (which Telegram
+            # sends after our 200) sees this one's state. Handler errors are caught by PTB and go
+            # to the error handler; what escapes here is a failure of the machinery itself.
+            await application.process_update(update)
+        except Exception:
+            log.exception("Update %s failed outside the handlers", update.update_id)
+            # Let Telegram's redelivery try again rather than lose the update.
+            await repository.release(update.update_id)
+            return PlainTextResponse("error", status_code=500)
+        finally:
+            metrics.observe_update(time.perf_counter() - started)
+        return PlainTextResponse("ok")
+
+    async def healthz(_request: Request) -> Response:
+        database = "ok" if await database_reachable(services().db) else "down"
+        content = "ok" if services().content.sessions else "empty"
+        healthy = database == "ok" and content == "ok"
+        return JSONResponse({"database": database, "content": content},
+                            status_code=200 if healthy else 503)
+
+    async def metrics_endpoint(_request: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    return Starlette(routes=[
+        Route(WEBHOOK_PATH, telegram, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ])
+
+
+def _parse(body: bytes, application: AnyApplication) -> Update | None:
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return None
+        return Update.de_json(data, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+async def database_reachable(db: Database) -> bool:
+    """`SELECT 1` within HEALTH_DB_TIMEOUT_SECONDS; any failure counts as down."""
+    try:
+        async with asyncio.timeout(HEALTH_DB_TIMEOUT_SECONDS), db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # refused, DNS, auth, timeout: all mean "down" to a balancer
+        log.warning("Health check: database unreachable (%s)", type(exc).__name__)
+        return False
+    return True
+
+
+# -- running a worker ---------------------------------------------------------------------------
+
+
+def webhook_problem(settings: Settings) -> str | None:
+    """The one line an operator should read when webhook mode is misconfigured, else None."""
+    if not settings.webhook_url:
+        return "WEBHOOK_URL must be set for --webhook (the public https:// base URL)"
+    if not settings.webhook_url.startswith(("https://", "http://")):
+        return "WEBHOOK_URL must start with https://"
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        return "WEBHOOK_SECRET must be set for --webhook"
+    if not _SECRET_RE.match(settings.webhook_secret.get_secret_value()):
+        return "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+    return None
+
+
+def run_webhook(application: AnyApplication, settings: Settings) -> int:
+    """Serve webhooks until SIGTERM or Ctrl-C; the exit status for the command line."""
+    problem = webhook_problem(settings)
+    if problem is not None:
+        print(f"crosscoach: configuration error: {problem}", file=sys.stderr)
+        return 2
+    return asyncio.run(_serve(application, settings))
+
+
+def metrics_of(application: AnyApplication) -> Metrics:
+    """The process's Metrics, shared with the nudge jobs so /metrics shows them too."""
+    return services_of(application).metrics
+
+
+async def purge_processed_updates(context: Any) -> None:
+    """JobQueue callback: forget update ids older than PROCESSED_UPDATE_TTL_HOURS."""
+    services = services_of(context.application)
+    ttl = timedelta(hours=services.settings.processed_update_ttl_hours)
+    removed = await ProcessedUpdates(services.db).purge_older_than(services.clock.now() - ttl)
+    if removed:
+        log.info("Purged %d processed update ids", removed)
+
+
+async def _serve(application: AnyApplication, settings: Settings) -> int:
+    import uvicorn  # only webhook mode needs the server
+
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    url = settings.webhook_url.rstrip("/") + WEBHOOK_PATH
+    metrics = metrics_of(application)
+    server = uvicorn.Server(uvicorn.Config(
+        create_asgi_app(application, settings, metrics), host=settings.webhook_host,
+        port=settings.webhook_port, log_config=None, access_log=False, lifespan="off",
+        # Telegram waits for our answer; keep-alive lets the proxy reuse connections.
+        timeout_keep_alive=30,
+    ))
+    try:
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)  # migrations (a no-op once upgraded), menu
+        await application.bot.set_webhook(
+            url=url, secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    except (TelegramError, OSError) as exc:
+        print(f"crosscoach: cannot start the webhook worker: {exc}", file=sys.stderr)
+        await _shutdown(application, started=False)
+        return 1
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            purge_processed_updates, interval=PURGE_INTERVAL_SECONDS, first=60.0,
+            name="purge-processed-updates",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
+    await application.start()  # the job queue: nudges (on the sender worker) and the purge
+    log.info("Webhook worker listening on %s:%s for %s", settings.webhook_host,
+             settings.webhook_port, url)
+    try:
+        with _signals_end_serving():
+            await server.serve()
+    finally:
+        await _shutdown(application, started=True)
+    log.info("Webhook worker stopped")
+    return 0
+
+
+async def _shutdown(application: AnyApplication, *, started: bool) -> None:
+    if started and application.running:
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+@contextmanager
+def _signals_end_serving() -> Iterator[None]:
+    """uvicorn turns SIGTERM/SIGINT into a graceful stop, then re-raises the signal with the
+    handler it found. Installing a quiet handler first means that re-raise does not kill the
+    process before the Application has stopped its jobs and closed the database."""
+    quiet = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, previous in quiet.items():
+            signal.signal(sig, previous)

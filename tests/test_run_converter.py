@@ -1,0 +1,186 @@
+"""Reading a planned run and giving the same workout on the activities a runner can do."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.coach.profile import RunnerProfile
+from bot.coach.run_converter import (
+    COULD_NOT_READ,
+    DEFAULT_PACE_SEC_PER_KM,
+    CouldNotRead,
+    RunWorkout,
+    convert,
+    format_pace,
+    parse_pace,
+    parse_run,
+)
+from bot.coach.safety import assess_session
+from bot.content import PHASES, ContentPack
+
+EVERYTHING = frozenset({"road_bike", "turbo_trainer", "mountain_bike", "pool", "elliptical",
+                        "ski_machine", "rowing_machine"})
+
+# (phrase, type, reps, work seconds, recovery seconds, total minutes, rpe, needs_pace)
+# with the user's usual pace 5:00/km unless the phrase gives one.
+PHRASES = [
+    ("6x800m with 90s jog", "intervals", 6, 210, 90, 45, 8, False),  # 800 m at 4:15/km
+    ("tempo 20 min", "tempo", 1, 1200, 0, 35, 7, False),
+    ("8 x 60s hills", "hills", 8, 60, 60, 31, 8, False),
+    ("long run 1h45", "long", 1, 6300, 0, 105, 4, False),
+    ("easy 40 min", "easy", 1, 2400, 0, 40, 3, False),
+    ("10k at 5:00/km", "easy", 1, 3000, 0, 50, 3, False),
+    ("5k easy", "easy", 1, 1500, 0, 25, 3, False),
+    ("3x10 min at threshold", "tempo", 3, 600, 120, 51, 7, False),
+    ("fartlek 30 min", "intervals", 7, 60, 60, 30, 7, False),
+    ("recovery jog 25 min", "recovery", 1, 1500, 0, 25, 2, False),
+    ("hill repeats 6x2min", "hills", 6, 120, 120, 39, 8, False),
+    ("half marathon pace 2x15min", "tempo", 2, 900, 180, 51, 7, False),
+    ("Long run 1:45", "long", 1, 6300, 0, 105, 4, False),
+    ("90 min long run", "long", 1, 5400, 0, 90, 4, False),
+    ("5 x 1k at 5k pace with 2 min rest", "intervals", 5, 255, 120, 47, 8, False),
+    ("4 x 1 mile, 3 min recovery", "intervals", 4, 405, 180, 54, 8, False),
+    ("6 × 3' / 2'", "intervals", 6, 180, 120, 45, 8, False),
+    ("marathon pace 40 min", "tempo", 1, 2400, 0, 55, 6, False),
+    ("easy 100 min", "long", 1, 6000, 0, 100, 4, False),
+    ("intervals 40 min", "intervals", 5, 180, 120, 40, 8, False),
+]
+
+
+@pytest.mark.parametrize(("phrase", "kind", "reps", "work", "rest", "total", "rpe", "ask"),
+                         PHRASES)
+def test_run_phrasings(phrase: str, kind: str, reps: int, work: int, rest: int, total: int,
+                       rpe: int, ask: bool) -> None:
+    run = parse_run(phrase, pace_sec_per_km=300)
+    assert isinstance(run, RunWorkout), phrase
+    assert (run.type, run.reps, run.work_seconds, run.recovery_seconds, run.total_minutes,
+            run.rpe, run.needs_pace) == (kind, reps, work, rest, total, rpe, ask)
+
+
+@pytest.mark.parametrize("nonsense", ["asdf", "", "   ", "tempo", "run", "hello coach",
+                                      "🏃", "x" * 5000, "99 x 800m", "0 x 400m",
+                                      "fartlek 5 min"])
+def test_nonsense_gets_an_example(nonsense: str) -> None:
+    result = parse_run(nonsense)
+    assert isinstance(result, CouldNotRead)
+    assert result.message.startswith("I couldn't read that run; try e.g. ")
+    assert result.message == COULD_NOT_READ
+
+
+def test_distance_without_a_pace_asks_for_one() -> None:
+    run = parse_run("5k easy")
+    assert isinstance(run, RunWorkout)
+    assert run.needs_pace
+    assert run.total_minutes == 5 * DEFAULT_PACE_SEC_PER_KM // 60  # 6:00/km assumed: 30 min
+    with_pace = parse_run("5k easy", pace_sec_per_km=330)
+    assert isinstance(with_pace, RunWorkout) and not with_pace.needs_pace
+    assert with_pace.total_minutes == 28  # 27.5 minutes, rounded up
+    time_only = parse_run("tempo 20 min")
+    assert isinstance(time_only, RunWorkout) and not time_only.needs_pace
+
+
+def test_a_written_pace_wins_and_can_make_it_tempo() -> None:
+    run = parse_run("10k at 5:00/km", pace_sec_per_km=345)
+    assert isinstance(run, RunWorkout)
+    # 50 minutes at tempo, with a warm-up and cool-down around it like any tempo run.
+    assert (run.type, run.work_seconds, run.total_minutes, run.needs_pace) == (
+        "tempo", 3000, 65, False)
+    per_mile = parse_run("6 miles at 8:00/mi")
+    assert isinstance(per_mile, RunWorkout) and per_mile.total_minutes == 48
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("5:30", 330), ("5:30/km", 330), ("5.30 min/km", 330), ("9:00/mi", 336),
+    ("9 min/mile", 336), ("6 minutes per km", 360), ("abc", None), ("0:40/km", None),
+    ("5:75", None),
+])
+def test_usual_pace(text: str, seconds: int | None) -> None:
+    assert parse_pace(text) == seconds
+
+
+def test_format_pace() -> None:
+    assert format_pace(330) == "5:30/km"
+
+
+# ------------------------------------------------------------------------------- converting
+
+
+def _run(text: str) -> RunWorkout:
+    run = parse_run(text, pace_sec_per_km=300)
+    assert isinstance(run, RunWorkout)
+    return run
+
+
+def test_intervals_stay_intervals_with_the_same_reps_and_rest(content: ContentPack) -> None:
+    profile = RunnerProfile(user_id=1, equipment=EVERYTHING)
+    run = _run("6x800m with 90s jog")
+    options = convert(content, profile, run)
+    assert {o.activity.id for o in options} >= {"turbo", "pool_running", "elliptical", "rowing"}
+    for option in options:
+        (main,) = option.session.main
+        assert (main.repeats, main.work_seconds, main.recovery_seconds) == (6, 210, 90)
+        assert main.rpe == 8 and option.rpe == 8
+        assert option.session.intensity == "intervals"
+        assert option.minutes % 5 == 0 and option.minutes >= run.total_minutes
+        assert option.minutes == 45
+        assert abs(option.session.block_minutes - option.minutes) < 1
+    assert "walking" not in {o.activity.id for o in options}  # no interval walking
+
+
+def test_the_long_run_stays_long(content: ContentPack) -> None:
+    profile = RunnerProfile(user_id=1, equipment=EVERYTHING)
+    options = {o.activity.id: o for o in convert(content, profile, _run("long run 1h45"))}
+    assert options["road_bike"].session.intensity == "long"
+    assert options["road_bike"].minutes == 105
+    assert options["hiking"].minutes == 160  # 1.5 x 105 on foot, per the walking note
+    assert options["road_bike"].ready_made is not None
+    assert options["road_bike"].ready_made.id == "road_long_ride"
+
+
+def test_notes_say_how_each_activity_differs(content: ContentPack) -> None:
+    profile = RunnerProfile(user_id=1, equipment=EVERYTHING)
+    options = {o.activity.id: o for o in convert(content, profile, _run("tempo 20 min"))}
+    assert "10-15 beats per minute lower" in options["pool_running"].note
+    assert "not a like-for-like match for running muscles" in options["road_bike"].relevance
+    assert list(options)[:2] == ["pool_running", "elliptical"]  # closest to running first
+
+
+def test_only_the_users_equipment_and_safe_activities(content: ContentPack) -> None:
+    profile = RunnerProfile(user_id=1, injury_status="injured",
+                            condition_id="bone_stress_injury", phase="acute",
+                            equipment=frozenset({"pool", "elliptical"}))
+    ids = [o.activity.id for o in convert(content, profile, _run("easy 40 min"))]
+    assert "pool_running" in ids and "swimming" in ids
+    assert "elliptical" not in ids and "walking" not in ids  # weight-bearing: avoided
+    assert "turbo" not in ids  # no turbo trainer
+
+
+def test_hill_reps_on_a_bike_are_checked_as_knee_load(content: ContentPack) -> None:
+    options = convert(content, RunnerProfile(user_id=1, equipment=EVERYTHING),
+                      _run("hill repeats 6x2min"))
+    by_id = {o.activity.id: o.session for o in options}
+    assert "knee_load" in by_id["turbo"].load_tags
+    assert "hills" in by_id["walking"].load_tags
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_conversions_never_break_an_avoid_rule_or_need_missing_kit(
+        content: ContentPack, data: st.DataObject) -> None:
+    condition = data.draw(st.sampled_from([None, *content.conditions]))
+    phase = data.draw(st.sampled_from(PHASES)) if condition else None
+    equipment = data.draw(st.frozensets(st.sampled_from(sorted(content.equipment))))
+    phrase = data.draw(st.sampled_from([p[0] for p in PHRASES]))
+    profile = RunnerProfile(user_id=1, injury_status="injured" if condition else "none",
+                            condition_id=condition, phase=phase, equipment=equipment)
+    run = _run(phrase)
+    for option in convert(content, profile, run):
+        assert set(option.activity.equipment) - {"nothing"} <= equipment
+        verdict = assess_session(content, option.session, condition, phase)
+        assert verdict.verdict != "avoid"
+        assert option.session.intensity == run.type
+        if option.ready_made is not None:
+            assert content.session_equipment(option.ready_made) <= equipment | {"nothing"}
+            assert assess_session(content, option.ready_made, condition, phase).allowed
