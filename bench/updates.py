@@ -243,9 +243,12 @@ async def run_full(database_url: str, args: argparse.Namespace, mix: dict[str, f
         apologies = sum(1 for call in api.calls
                         if APOLOGY in str(call.params.get("text", "")))
         unknown = sum(1 for call in api.calls if call.method == "sendMessage"
-                      and "don't know that command" in str(call.params.get("text", "")))
+                      and "I don't know the command" in str(call.params.get("text", "")))
+        # Bot API calls per update bound the ratio: the echo makes exactly one.
+        per_update = len(api.calls) / max(1, len(timed.samples))
         return {"samples": timed.samples[WARMUP:], "populate_s": seconds, "wired": wired,
-                "api_errors": errors, "apologies": apologies, "unknown_command": unknown}
+                "api_errors": errors, "apologies": apologies, "unknown_command": unknown,
+                "calls_per_update": per_update}
     finally:
         await application.shutdown()
         assert application.post_shutdown is not None
@@ -319,7 +322,8 @@ async def main_async(args: argparse.Namespace) -> int:
         print(f"--- {kind}: populated in {result['populate_s']:.1f} s; bench wired "
               f"{result['wired'] or 'nothing'}; Bot API errors {result['api_errors']}, "
               f"apologies {result['apologies']}, unknown-command replies "
-              f"{result['unknown_command']}")
+              f"{result['unknown_command']}; Bot API calls per update "
+              f"{result['calls_per_update']:.2f} (echo: 1)")
         print(_line(f"CrossCoach on {kind}", values))
         by_kind: dict[str, list[float]] = defaultdict(list)
         for name, seconds in samples:

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.profile import RunnerProfile
 from bot.db.engine import Database
 from bot.db.models import Profile, User
+
+_PROFILES = Profile.__table__
+_PROFILE_COLUMNS = [column.name for column in _PROFILES.columns]
+# One query for the profile and the zone it is read in.
+_PROFILE_QUERY = (
+    select(_PROFILES, User.__table__.c.timezone)
+    .join(User.__table__, User.__table__.c.id == _PROFILES.c.user_id)
+    .where(_PROFILES.c.user_id == bindparam("uid"))
+)
 
 
 def to_domain(row: Profile, timezone: str) -> RunnerProfile:
@@ -34,13 +44,12 @@ class ProfileRepository:
         self._default_timezone = default_timezone
 
     async def get(self, user_id: int) -> RunnerProfile | None:
-        async with self._db.sessions() as session:
-            row = await session.get(Profile, user_id)
-            if row is None:
-                return None
-            user = await session.get(User, user_id)
-            zone = (user.timezone if user else None) or self._default_timezone
-            return to_domain(row, zone)
+        async with self._db.engine.connect() as conn:
+            row = (await conn.execute(_PROFILE_QUERY, {"uid": user_id})).mappings().first()
+        if row is None:
+            return None
+        return to_domain(Profile(**{k: row[k] for k in _PROFILE_COLUMNS}),
+                         row["timezone"] or self._default_timezone)
 
     async def save(self, profile: RunnerProfile, now: datetime) -> None:
         async with self._db.sessions() as session, session.begin():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.coach.profile import RunnerProfile
+from bot.db.conversations import Conversation
 from bot.db.engine import Database
 from bot.db.models import ConversationState, User
 from bot.db.profiles import save_profile
@@ -38,6 +41,24 @@ class UserRecord:
         return self.onboarded_at is not None
 
 
+_USERS = User.__table__
+_CONVERSATIONS = ConversationState.__table__
+_SEEN_QUERY = (
+    select(_USERS, _CONVERSATIONS.c.flow, _CONVERSATIONS.c.step,
+           _CONVERSATIONS.c.data.label("conversation_data"),
+           _CONVERSATIONS.c.keyboard_message_id)
+    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.user_id == _USERS.c.id)
+    .where(_USERS.c.id == bindparam("uid"))
+)
+_EMPTY_USER = {column.name: None for column in _USERS.columns}
+# How stale `last_seen_at` may get before a message refreshes it (it only feeds admin counts).
+SEEN_REFRESH = timedelta(minutes=5)
+
+
+def _record(values: Mapping[str, Any]) -> UserRecord:
+    return UserRecord(**{name: values[name] for name in UserRecord.__dataclass_fields__})
+
+
 def to_record(row: User) -> UserRecord:
     return UserRecord(
         id=row.id, chat_id=row.chat_id, first_name=row.first_name, status=row.status,
@@ -57,33 +78,53 @@ class UserRepository:
         self, user_id: int, chat_id: int, first_name: str, language_code: str | None,
         now: datetime,
     ) -> tuple[UserRecord, bool]:
-        """Record that the user wrote to us; returns the user and whether they are new.
+        """Record that the user wrote to us; returns the user and whether they are new."""
+        record, created, _ = await self.seen_with_conversation(
+            user_id, chat_id, first_name, language_code, now)
+        return record, created
 
-        Any message from the user also resets the ignored-nudge count (the back-off rule).
+    async def seen_with_conversation(
+        self, user_id: int, chat_id: int, first_name: str, language_code: str | None,
+        now: datetime,
+    ) -> tuple[UserRecord, bool, Conversation | None]:
+        """The per-update gate's one round trip: the user row (created if new) and the
+        conversation they are in, read with one query.
+
+        Any message from the user resets the ignored-nudge count (the back-off rule). The row is
+        only written when something changed or `last_seen_at` is older than SEEN_REFRESH, so
+        most updates cost a single SELECT rather than a write per message.
         """
-        async with self._db.sessions() as session:
-            row = await session.get(User, user_id)
-            created = row is None
-            if row is None:
-                row = User(
-                    id=user_id, chat_id=chat_id, first_name=first_name[:128],
-                    language_code=language_code, status="active", created_at=now,
-                    last_seen_at=now, ignored_nudges=0,
-                )
-                session.add(row)
-            else:
-                row.chat_id = chat_id
-                row.first_name = first_name[:128]
-                row.language_code = language_code
-                row.last_seen_at = now
-                row.ignored_nudges = 0
-            try:
-                await session.commit()
-            except IntegrityError:
-                # Another worker created the same user a moment ago; theirs is as good as ours.
-                await session.rollback()
-                return await self.seen(user_id, chat_id, first_name, language_code, now)
-            return to_record(row), created
+        name = first_name[:128]
+        try:
+            async with self._db.engine.begin() as conn:
+                row = (await conn.execute(_SEEN_QUERY, {"uid": user_id})).mappings().first()
+                if row is None:
+                    values = {"id": user_id, "chat_id": chat_id, "first_name": name,
+                              "language_code": language_code, "status": "active",
+                              "created_at": now, "last_seen_at": now, "ignored_nudges": 0}
+                    await conn.execute(insert(_USERS).values(**values))
+                    return _record({**_EMPTY_USER, **values}), True, None
+                changes: dict[str, object] = {}
+                if (row["chat_id"], row["first_name"], row["language_code"]) != (
+                        chat_id, name, language_code):
+                    changes.update(chat_id=chat_id, first_name=name,
+                                   language_code=language_code)
+                if row["ignored_nudges"]:
+                    changes["ignored_nudges"] = 0
+                if now - row["last_seen_at"] >= SEEN_REFRESH:
+                    changes["last_seen_at"] = now
+                if changes:
+                    await conn.execute(update(_USERS).where(_USERS.c.id == user_id)
+                                       .values(**changes))
+        except IntegrityError:
+            # Another worker created the same user a moment ago; theirs is as good as ours.
+            return await self.seen_with_conversation(user_id, chat_id, first_name,
+                                                     language_code, now)
+        merged = {**row, **changes}
+        conversation = None if row["flow"] is None else Conversation(
+            user_id, row["flow"], row["step"], dict(row["conversation_data"] or {}),
+            row["keyboard_message_id"])
+        return _record(merged), False, conversation
 
     async def get(self, user_id: int) -> UserRecord | None:
         async with self._db.sessions() as session:

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.db.conversations import Conversation
 from bot.db.users import UserRecord
 from bot.services import Services
 
@@ -18,6 +19,8 @@ class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
     user_record: UserRecord | None = None
     is_new_user: bool = False
+    # The conversation the user is in, read by the same gate query; None when in none.
+    conversation: Conversation | None = None
 
     @property
     def services(self) -> Services:

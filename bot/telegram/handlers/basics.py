@@ -34,9 +34,10 @@ async def remember_user(update: Update, context: CoachContext) -> None:
     if user is None or chat is None or user.is_bot:
         return
     services = context.services
-    context.user_record, context.is_new_user = await services.users.seen(
+    record, is_new, conversation = await services.users.seen_with_conversation(
         user.id, chat.id, user.first_name or "", user.language_code, services.clock.now()
     )
+    context.user_record, context.is_new_user, context.conversation = record, is_new, conversation
 
 
 def help_text() -> str:

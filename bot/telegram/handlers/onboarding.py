@@ -108,7 +108,8 @@ async def on_text(update: Update, context: CoachContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or update.edited_message is not None:
         return
-    conv = await _convs(context).get(user.id)
+    # The user gate already read the conversation with the user row: no second query.
+    conv = context.conversation
     if conv is None or conv.flow not in FLOWS:
         return
     if message.location is not None:
