@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -84,6 +85,18 @@ def pg_available() -> bool:
     return reachable
 
 
+@contextlib.asynccontextmanager
+async def fresh_pg_database() -> AsyncIterator[str]:
+    """A new, empty database for one test, dropped afterwards whatever happens."""
+    name = f"cc_test_{uuid.uuid4().hex[:12]}"
+    await _pg_execute(f'CREATE DATABASE "{name}"')
+    base = _pg_admin_url().rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        await _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 # Node ids of tests that asked for PostgreSQL, for the closing summary line.
 _PG_TESTS: set[str] = set()
 
@@ -94,13 +107,8 @@ async def pg_url(pg_available: bool, request: pytest.FixtureRequest) -> AsyncIte
     _PG_TESTS.add(request.node.nodeid)
     if not pg_available:
         pytest.skip("PostgreSQL not reachable (these tests always run in CI)")
-    name = f"cc_test_{uuid.uuid4().hex[:12]}"
-    await _pg_execute(f'CREATE DATABASE "{name}"')
-    base = _pg_admin_url().rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        await _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -114,13 +122,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     pg_available = request.getfixturevalue("pg_available")
     if not pg_available:
         pytest.skip("PostgreSQL not reachable (these tests always run in CI)")
-    name = f"cc_test_{uuid.uuid4().hex[:12]}"
-    await _pg_execute(f'CREATE DATABASE "{name}"')
-    base = _pg_admin_url().rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        await _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with fresh_pg_database() as url:
+        yield url
 
 
 BotFactory = Callable[..., Awaitable[FakeTelegram]]

@@ -169,15 +169,16 @@ async def test_edit_from_the_summary_returns_to_the_summary(ana: ChatUser) -> No
     assert "✅ Confirm" in reply.last.labels
 
 
-async def onboard_until_summary(user: ChatUser) -> None:
+async def onboard_until_summary(user: ChatUser, *, nudge: str = "08:00", zone: str = "UTC+2"
+                                ) -> None:
     await user.send("/start")
     await user.press("I understand")
     await user.press("Not injured")
     await user.press("Done")
     await user.press("30 min")
     await user.press("3")
-    await user.press("08:00")
-    await user.send("UTC+2")
+    await user.send(nudge)
+    await user.send(zone)
 
 
 @pytest.mark.parametrize("bad", ["25:99", "seven-ish", "🙂🙂", "x" * 4000, "13pm"])

@@ -9,18 +9,11 @@ import pytest
 from bot.clock import FakeClock
 from bot.db.models import User
 from tests.harness import ChatUser, FakeTelegram
-from tests.test_onboarding_chat import rows
+from tests.test_onboarding_chat import onboard_until_summary, rows
 
 
 async def onboard_at(user: ChatUser, nudge: str, zone: str) -> None:
-    await user.send("/start")
-    await user.press("I understand")
-    await user.press("Not injured")
-    await user.press("Done")
-    await user.press("30 min")
-    await user.press("3")
-    await user.send(nudge)
-    await user.send(zone)
+    await onboard_until_summary(user, nudge=nudge, zone=zone)
     await user.press("Confirm")
 
 

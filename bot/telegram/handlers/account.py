@@ -12,6 +12,7 @@ from bot.coach.schedule import QuietHours
 from bot.db.privacy import PrivacyRepository
 from bot.db.users import UserRecord, UserSettingsRepository
 from bot.telegram.context import CoachContext
+from bot.telegram.handlers.basics import NOT_ONBOARDED
 
 DEFAULT_PAUSE_DAYS = 7
 MAX_PAUSE_DAYS = 90
@@ -28,11 +29,13 @@ PRIVACY_TEXT = (
 )
 
 
-def _resume_due(context: CoachContext, record: UserRecord) -> datetime | None:
+def _next_due(context: CoachContext, record: UserRecord,
+              paused_until: datetime | None = None) -> datetime | None:
     settings = context.services.settings
     return upcoming_nudge(
         context.services.clock.now(), record.timezone or settings.default_timezone,
-        record.nudge_time, quiet_start=record.quiet_start, quiet_end=record.quiet_end,
+        record.nudge_time, paused_until=paused_until, quiet_start=record.quiet_start,
+        quiet_end=record.quiet_end,
         default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end))
 
 
@@ -40,7 +43,7 @@ async def _onboarded(update: Update, context: CoachContext) -> UserRecord | None
     record = context.user_record
     if record is None or not record.onboarded:
         assert update.effective_message is not None
-        await update.effective_message.reply_text("Let's set you up first: send /start.")
+        await update.effective_message.reply_text(NOT_ONBOARDED)
         return None
     return record
 
@@ -60,12 +63,7 @@ async def pause_command(update: Update, context: CoachContext) -> None:
         days = int(args[0])
     now = context.services.clock.now()
     until = now + timedelta(days=days)
-    settings = context.services.settings
-    due = upcoming_nudge(now, record.timezone or settings.default_timezone, record.nudge_time,
-                         paused_until=until, quiet_start=record.quiet_start,
-                         quiet_end=record.quiet_end,
-                         default_quiet=QuietHours(settings.quiet_hours_start,
-                                                  settings.quiet_hours_end))
+    due = _next_due(context, record, paused_until=until)
     await UserSettingsRepository(context.services.db).update_schedule(
         record.id, status="active", paused_from=now, paused_until=until, next_nudge_at=due)
     await message.reply_text(f"Paused for {days} day{'s' if days > 1 else ''}. Your streak is "
@@ -78,7 +76,7 @@ async def resume_command(update: Update, context: CoachContext) -> None:
     record = await _onboarded(update, context)
     if record is None:
         return
-    due = _resume_due(context, record)
+    due = _next_due(context, record)
     now = context.services.clock.now()
     # A pause ended early still happened: keep its end, so the streak stays frozen over it.
     ended = min(record.paused_until, now) if record.paused_until else None
@@ -156,4 +154,4 @@ async def on_member_change(update: Update, context: CoachContext) -> None:
     record = await context.services.users.get(user_id)
     if record is not None and change.new_chat_member.status == ChatMember.MEMBER:
         await repo.update_schedule(user_id, status="active", paused_until=record.paused_until,
-                                   next_nudge_at=_resume_due(context, record))
+                                   next_nudge_at=_next_due(context, record))

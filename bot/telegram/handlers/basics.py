@@ -12,6 +12,7 @@ from bot.telegram.commands import COMMANDS
 from bot.telegram.context import CoachContext
 
 LONG_MESSAGE = 1000
+NOT_ONBOARDED = "Let's set you up first: send /start."
 
 
 async def private_chats_only(update: Update, context: CoachContext) -> None:

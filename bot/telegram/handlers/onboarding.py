@@ -29,6 +29,7 @@ from bot.coach.schedule import QuietHours
 from bot.db.conversations import Conversation, ConversationRepository
 from bot.db.users import UserSettingsRepository
 from bot.telegram.context import CoachContext
+from bot.telegram.handlers.basics import NOT_ONBOARDED
 from bot.telegram.onboarding_view import prompt, settings_keyboard, summary_text
 
 FLOWS = ("onboarding", "settings", "injury")
@@ -285,6 +286,14 @@ async def _save_section(message: Message, context: CoachContext, user_id: int, f
     await message.get_bot().send_message(message.chat_id, text, reply_markup=settings_keyboard())
 
 
+async def _draft_or_ask_to_start(message: Message, context: CoachContext, user_id: int
+                                 ) -> Draft | None:
+    draft = await _current_draft(context, user_id)
+    if draft is None:
+        await message.reply_text(NOT_ONBOARDED)
+    return draft
+
+
 async def _current_draft(context: CoachContext, user_id: int) -> Draft | None:
     services = context.services
     profile = await services.profiles.get(user_id)
@@ -308,9 +317,8 @@ def settings_text(draft: Draft, context: CoachContext, heading: str) -> str:
 async def settings_command(update: Update, context: CoachContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    draft = await _current_draft(context, user.id)
+    draft = await _draft_or_ask_to_start(message, context, user.id)
     if draft is None:
-        await message.reply_text("Let's set you up first: send /start.")
         return
     await message.reply_text(settings_text(draft, context, "<b>Your settings</b>")
                              + "\n\nTap to change a section.",
@@ -333,9 +341,8 @@ async def on_settings_button(update: Update, context: CoachContext) -> None:
 async def injury_command(update: Update, context: CoachContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    draft = await _current_draft(context, user.id)
+    draft = await _draft_or_ask_to_start(message, context, user.id)
     if draft is None:
-        await message.reply_text("Let's set you up first: send /start.")
         return
     await _ask(message, context, user.id, "injury", "injury_status", draft, {"section": "injury"},
                prefix="Let's update your injury. ")
