@@ -13,6 +13,7 @@ import html
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,7 +102,8 @@ class BotApiStandIn:
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
-        self._clock = clock or (lambda: 1_700_000_000)
+        # Message dates: real time unless a test injects its clock (old dates read as stale).
+        self._clock = clock or (lambda: int(time.time()))
         self._updates_event = asyncio.Event()
 
     # -- test and console controls -------------------------------------------------------------
