@@ -2,11 +2,12 @@
 
 Run: `.venv/bin/python bench/nudges.py [--small]`. Prints figures only; no assertions.
 
-- Claim: the time for ONE `claim_due` transaction to claim 1,000 due users (real content
-  chooser, ledger inserts, next_nudge_at moved) with 10k and then 1M users in the table; the rest
-  are due tomorrow. Goal: ratio <= 1.5, i.e. the cost follows due users, not all users (the
-  `users.next_nudge_at` index). Median of 3 runs; between runs the same 1,000 users are made
-  due again and their ledger rows deleted.
+- Claim: the time for ONE `claim_due` transaction to claim 1,000 due users (the production
+  chooser: profiles and 28 days of logs read, the safety state, today's /week plan for the
+  half of them that set their training days, ledger inserts, next_nudge_at moved) with 10k and
+  then 1M users in the table; the rest are due tomorrow. Goal: ratio <= 1.5, i.e. the cost
+  follows due users, not all users (the `users.next_nudge_at` index). Median of 3 runs;
+  between runs the same 1,000 users are made due again and their ledger rows deleted.
 - Sender: the achieved rate as a share of SEND_RATE_PER_SECOND (25) against the Bot API
   stand-in, measured two ways: (a) real time, 3 s at 25/s through the full PTB stack (including
   its AIORateLimiter) with the bucket's initial burst drained first, so the figure is the steady
@@ -41,10 +42,11 @@ from telegram import Bot
 
 from bot.app import build_application
 from bot.clock import FakeClock
+from bot.coach.nudge_choice import PLAN_HISTORY_DAYS
 from bot.config import Settings
 from bot.content import default_content_dir, load_pack
 from bot.db.engine import Database
-from bot.db.models import Base, NudgeDelivery, User
+from bot.db.models import Base, NudgeDelivery, Profile, SessionLog, User
 from bot.db.nudges import NudgeRepository
 from bot.nudges.sender import TokenBucket, clock_time_source, run_sender
 from bot.nudges.sweep import make_chooser
@@ -112,6 +114,27 @@ async def load_users(db: Database, pg_url: str | None, first: int, count: int,
             await session.execute(insert(User), [dict(zip(COLUMNS, user_tuple(i, i in due_ids),
                                                           strict=True))
                                                  for i in range(start, stop)])
+
+
+async def add_profiles_and_logs(db: Database, due_ids: range) -> None:
+    """What onboarding and a few weeks of logging leave for the due users: every other one set
+    their training days (so the chooser plans their week), and each has 8 logs."""
+    equipment = ["pool", "turbo_trainer", "kettlebell"]
+    profiles = [{"user_id": i, "injury_status": "injured" if i % 3 == 0 else "none",
+                 "condition_id": "shin_splints" if i % 3 == 0 else None,
+                 "phase": "settling" if i % 3 == 0 else None, "red_flags": [],
+                 "equipment": equipment, "minutes_per_session": 45,
+                 "days_per_week": 5 if i % 2 == 0 else None, "updated_at": NOW}
+                for i in due_ids]
+    logs = [{"user_id": i, "source_message_id": n, "performed_on": NOW.date()
+             - timedelta(days=3 * n + 1), "logged_at": NOW, "activity_id": "swimming",
+             "minutes": 30.0, "pain": 2 if i % 3 == 0 else None, "status": "done",
+             "source": "text", "raw_text": "swam 30 min", "notes": ""}
+            for i in due_ids for n in range(8)]
+    async with db.sessions() as session, session.begin():
+        await session.execute(insert(Profile), profiles)
+        for start in range(0, len(logs), 1000):
+            await session.execute(insert(SessionLog), logs[start:start + 1000])
 
 
 async def time_claims(db: Database, repo: NudgeRepository, due_ids: range, runs: int = 3
@@ -206,11 +229,13 @@ async def main(small: bool) -> None:
     try:
         async with db.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
-        repo = NudgeRepository(db, default_timezone="UTC", choose=make_chooser(pack))
+        repo = NudgeRepository(db, default_timezone="UTC", choose=make_chooser(pack),
+                               history_days=PLAN_HISTORY_DAYS)
         due_ids = range(0, DUE)
 
         t0 = time.perf_counter()
         await load_users(db, pg_url, 0, 10_000, due_ids)
+        await add_profiles_and_logs(db, due_ids)
         small_s = await time_claims(db, repo, due_ids)
         print(f"claim {DUE} due users with 10,000 in the table: {small_s * 1000:.1f} ms")
 

@@ -37,7 +37,8 @@ OFFLINE_TOKEN = "7000001:offline-console-token"
 
 # Handler groups run in order; a gate raising ApplicationHandlerStop ends processing. Within a
 # group only the first matching handler runs, so the fallbacks go last in the main group.
-GATES, CONVERSATIONS, MAIN = -3, -1, 0
+# CONVERT_ANSWERS: /convert's typed answers, after the onboarding gate (one handler per group).
+GATES, CONVERSATIONS, CONVERT_ANSWERS, MAIN = -4, -2, -1, 0
 
 CoachApplication = Application[Any, CoachContext, Any, Any, Any, Any]
 
@@ -98,6 +99,7 @@ def _register_handlers(application: CoachApplication) -> None:
                                                      | filters.LOCATION), onboarding.on_text),
         group=CONVERSATIONS,
     )
+    application.add_handler(coaching.typed_answer_handler(), group=CONVERT_ANSWERS)
 
     commands = {
         "start": onboarding.start, "help": basics.help_command,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -16,10 +17,18 @@ from bot.db.models import NudgeDelivery, SessionLog
 from bot.services import Services
 from bot.telegram import log_views as views
 from bot.telegram.handlers.logging import handlers
+from bot.telegram.handlers.nudges import render_nudge
 from tests.conftest import BotFactory
 from tests.harness import BotMessage, ChatUser, FakeTelegram
 
 TODAY = date(2026, 3, 2)  # the clock fixture's Monday, London
+
+
+@pytest.fixture(autouse=True)
+def _no_handler_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A handler that raised is answered with an apology, which a test could miss: fail on it."""
+    yield
+    assert [r.getMessage() for r in caplog.get_records("call") if r.name == "bot.errors"] == []
 
 
 @pytest.fixture
@@ -60,12 +69,10 @@ async def send_nudge(tg: FakeTelegram, user: ChatUser, content_id: str, kind: st
         session.add(row)
         await session.flush()
         delivery_id = row.id
-    sent = await tg.application.bot.send_message(
-        user.id, "🦩 While you brush your teeth, stand on one leg. Reply to tell me how it went.",
-        reply_markup=InlineKeyboardMarkup([[
-            InlineKeyboardButton("✅ Done", callback_data=f"nd:done:{delivery_id}"),
-            InlineKeyboardButton("⏭ Skip today", callback_data=f"nd:skip:{delivery_id}"),
-        ]]))
+    rendered = render_nudge(svc.content, delivery_id, kind, content_id)
+    assert rendered is not None
+    text, keyboard = rendered
+    sent = await tg.application.bot.send_message(user.id, text, reply_markup=keyboard)
     async with svc.db.sessions() as session, session.begin():
         row = await session.get(NudgeDelivery, delivery_id)
         assert row is not None
@@ -97,9 +104,27 @@ async def test_plain_text_that_reads_as_a_log_is_logged_with_undo_and_edit(
     assert log.source_message_id == runner.sent[-1]["message_id"]
 
 
-async def test_plain_chat_still_reaches_the_fallback(bot: FakeTelegram, runner: ChatUser) -> None:
-    reply = await runner.send("hello, how are you?")
-    assert reply.text == "I'm not sure what you mean. Send /help to see what I can do."
+NOT_SURE = "I'm not sure what you mean. Send /help to see what I can do."
+LONG = ("That's a long message! I work best with short ones, like swam 30 min. "
+        "Send /help to see what I can do.")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("hello, how are you?", NOT_SURE),
+    ("hello", NOT_SURE),
+    ("what should I do today?", NOT_SURE),
+    ("should I swim 30 min tomorrow?", NOT_SURE),  # a plan, not a log
+    ("🏊‍♀️🔥💪", "😊 I read words better than emoji. Send /help to see what I can do."),
+    ("✅", "😊 I read words better than emoji. Send /help to see what I can do."),
+    ("swim " * 819, LONG),  # 4,095 characters naming an activity, but no log
+    ("swam 30 min easy. " + "Then a long story about my week. " * 123, LONG),
+])
+async def test_plain_chat_still_reaches_the_fallback(bot: FakeTelegram, runner: ChatUser,
+                                                     text: str, expected: str) -> None:
+    assert len(text) <= 4096
+    reply = await runner.send(text)
+    assert reply.text == expected
+    assert len(reply.messages) == 1
     assert await all_logs(bot, runner.id) == []
 
 
@@ -418,3 +443,42 @@ async def test_clock_is_the_source_of_today(bot: FakeTelegram, runner: ChatUser)
     await runner.send("swam 30 min yesterday")
     [log] = await live_logs(bot, runner.id)
     assert log.performed_on == TODAY + timedelta(days=2)
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+async def test_huge_and_odd_callback_numbers_are_answered(bot: FakeTelegram, runner: ChatUser
+                                                         ) -> None:
+    await runner.send("swam 30 min")
+    message = runner.last_with_buttons()
+    for data in ("lg:undo:99999999999999999999999", "lg:h:99999999999999999999999",
+                 "lg:pain:1:-3", "lg:edit:٣", "lg:undo:+5", "lg:h:-10", "lg:c:" + "x" * 50):
+        reply = await runner.press_data(data, on=message)
+        assert reply.answers == [views.STALE], data
+    assert len(await live_logs(bot, runner.id)) == 1
+
+
+async def test_long_messages_and_emoji_never_break_logging(bot: FakeTelegram, runner: ChatUser
+                                                          ) -> None:
+    long_log = "/log swam 30 min 🏊‍♀️ " + "lovely water, " * 285
+    assert 3900 < len(long_log) <= 4096
+    reply = await runner.send(long_log)
+    assert len(reply.messages) == 1 and all(len(m.text) < 4096 for m in reply.messages)
+    emoji = await runner.send("/log 🏊‍♀️🔥🔥🔥")
+    assert emoji.text.startswith(views.CLARIFY_QUESTION) or emoji.text.startswith("✅ Logged")
+    unclear = await runner.send("/log " + "🤷" * 4000)
+    assert unclear.messages and len(unclear.last.text) < 4096
+    edit = await runner.edit(runner.sent[0], "swam 45 min " + "ok " * 1300)
+    assert edit.messages and all(len(m.text) < 4096 for m in edit.messages)
+
+
+async def test_history_buttons_pressed_twice_are_answered_both_times(
+        bot: FakeTelegram, runner: ChatUser) -> None:
+    for minutes in range(20, 32):
+        await runner.send(f"/log swam {minutes} min")
+    page = (await runner.send("/history")).last
+    first = await runner.press("Older", on=page)
+    second = await runner.press_data(f"{views.PREFIX}h:10", on=page)
+    assert first.answers == [""] and second.answers == [""]
+    assert "(11–12 of 12" in runner.messages()[-1].text

@@ -316,3 +316,51 @@ def test_a_planned_session_replaces_the_habit(content):
     fallback = choose_nudge(content, user_id=1, today=date(2026, 3, 2),
                             planned_session_id="no_such_session")
     assert fallback is not None and fallback.kind == "habit"
+
+
+def test_planned_session_follows_the_week_plan(content):
+    from datetime import date
+
+    from bot.coach.nudge_choice import planned_session_for
+    from bot.coach.profile import RunnerProfile
+    from bot.coach.week_plan import plan_week
+
+    monday = date(2026, 3, 2)
+    injured = RunnerProfile(user_id=1, injury_status="injured", condition_id="ankle_sprain",
+                            phase="settling", days_per_week=4,
+                            equipment=frozenset({"pool", "turbo_trainer"}))
+    week = plan_week(content, injured, [], monday)
+    for offset in range(7):
+        today = monday + timedelta(days=offset)
+        expected = plan_week(content, injured, [], today)[0]
+        got = planned_session_for(content, injured, [], today)
+        if expected.suggestion is None:
+            assert got is None, today  # rest day (or nothing safe fits)
+        else:
+            assert got == expected.suggestion.session.id
+    assert any(d.rest for d in week) and any(d.suggestion for d in week)
+    # No days a week chosen: no plan to follow.
+    assert planned_session_for(content, RunnerProfile(user_id=1), [], monday) is None
+    assert planned_session_for(content, None, [], monday) is None
+
+
+def test_habit_safety_follows_the_coaching_safety_state(content):
+    from datetime import date
+
+    from bot.coach.nudge_choice import nudge_safety
+    from bot.coach.profile import RunnerProfile
+    from bot.coach.suggest import PastSession
+
+    today = date(2026, 3, 2)
+    assert nudge_safety(None, [], today) == (None, None)
+    assert nudge_safety(RunnerProfile(user_id=1), [], today) == (None, None)
+    # Injured without a named condition: the careful "not sure" rules, never none.
+    unnamed = RunnerProfile(user_id=1, injury_status="injured", phase="settling")
+    assert nudge_safety(unnamed, [], today)[0] == "not_sure"
+    # Pain rising in the logs: the gentlest phase for the condition.
+    sprain = RunnerProfile(user_id=1, injury_status="injured", condition_id="ankle_sprain",
+                           phase="returning")
+    rising = [PastSession(today - timedelta(days=2), "swimming", pain=2),
+              PastSession(today - timedelta(days=1), "swimming", pain=5)]
+    assert nudge_safety(sprain, [], today) == ("ankle_sprain", "returning")
+    assert nudge_safety(sprain, rising, today) == ("ankle_sprain", "acute")

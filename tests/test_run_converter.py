@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,12 +14,14 @@ from bot.coach.run_converter import (
     DEFAULT_PACE_SEC_PER_KM,
     CouldNotRead,
     RunWorkout,
+    conversion,
     convert,
     format_pace,
     parse_pace,
     parse_run,
 )
 from bot.coach.safety import assess_session
+from bot.coach.suggest import PastSession
 from bot.content import PHASES, ContentPack
 
 EVERYTHING = frozenset({"road_bike", "turbo_trainer", "mountain_bike", "pool", "elliptical",
@@ -173,14 +177,54 @@ def test_conversions_never_break_an_avoid_rule_or_need_missing_kit(
     phase = data.draw(st.sampled_from(PHASES)) if condition else None
     equipment = data.draw(st.frozensets(st.sampled_from(sorted(content.equipment))))
     phrase = data.draw(st.sampled_from([p[0] for p in PHRASES]))
+    red_flags = data.draw(st.sampled_from([(), ("night_pain",)]))
     profile = RunnerProfile(user_id=1, injury_status="injured" if condition else "none",
-                            condition_id=condition, phase=phase, equipment=equipment)
+                            condition_id=condition, phase=phase, equipment=equipment,
+                            red_flags=red_flags)
     run = _run(phrase)
     for option in convert(content, profile, run):
         assert set(option.activity.equipment) - {"nothing"} <= equipment
         verdict = assess_session(content, option.session, condition, phase)
         assert verdict.verdict != "avoid"
-        assert option.session.intensity == run.type
+        if red_flags:  # stepped down: easy work only, and short
+            assert option.session.intensity == "easy" and option.minutes <= 30
+        else:
+            assert option.session.intensity == run.type
         if option.ready_made is not None:
             assert content.session_equipment(option.ready_made) <= equipment | {"nothing"}
             assert assess_session(content, option.ready_made, condition, phase).allowed
+
+
+def test_arm_cardio_only_stands_in_for_easy_runs_and_stays_short(
+        content: ContentPack) -> None:
+    # Acute bone stress with no kit: arm cardio is the only stand-in, and only for easy runs.
+    profile = RunnerProfile(user_id=1, injury_status="injured",
+                            condition_id="bone_stress_injury", phase="acute")
+    (easy,) = convert(content, profile, _run("easy 40 min"))
+    assert easy.activity.id == "seated_cardio"
+    assert easy.minutes == 30  # capped: the shoulders give out long before the heart
+    assert "Kept to 30 min" in easy.note and "heart rate" in easy.note
+    assert easy.ready_made is not None and easy.ready_made.activity == "seated_cardio"
+    (recovery,) = convert(content, profile, _run("recovery jog 20 min"))
+    assert recovery.minutes == 20 and "Kept to" not in recovery.note
+    for hard in ("6x800m with 90s jog", "tempo 20 min", "long run 1h45", "8 x 60s hills"):
+        assert convert(content, profile, _run(hard)) == [], hard
+
+
+def test_after_high_pain_the_run_steps_down_to_easy_work(content: ContentPack) -> None:
+    profile = RunnerProfile(user_id=1, equipment=EVERYTHING)
+    today = date(2026, 3, 5)
+    sore = [PastSession(today - timedelta(days=1), "swimming", None, 30, 4, 6)]
+    for phrase in ("6x800m with 90s jog", "long run 1h45", "tempo 20 min", "easy 40 min"):
+        plain = conversion(content, profile, _run(phrase), [], today)
+        assert plain.stepped_down_because is None and not plain.see_clinician
+        assert plain.run == _run(phrase)
+        careful = conversion(content, profile, _run(phrase), sore, today)
+        assert careful.stepped_down_because == "you reported pain of 6/10"
+        assert careful.see_clinician
+        assert careful.run.type == "easy" and careful.run.total_minutes <= 30
+        assert careful.options
+        for option in careful.options:
+            assert option.session.intensity == "easy" and option.minutes <= 30
+            # The most careful rules apply: "not sure", acute.
+            assert assess_session(content, option.session, "not_sure", "acute").allowed

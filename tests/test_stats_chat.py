@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,19 +15,22 @@ from bot.db.logs import LogRepository, NewLog
 from bot.db.models import User
 from bot.progress_chart import render_weekly_minutes
 from bot.services import Services
-from bot.telegram.handlers.logging import handlers
 from tests.conftest import BotFactory
 from tests.harness import ChatUser, FakeTelegram
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.fixture(autouse=True)
+def _no_handler_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A handler that raised is answered with an apology, which a test could miss: fail on it."""
+    yield
+    assert [r.getMessage() for r in caplog.get_records("call") if r.name == "bot.errors"] == []
+
+
 @pytest.fixture
 async def bot(make_bot: BotFactory, database_url: str) -> FakeTelegram:
-    tg = await make_bot(database_url)
-    for handler in reversed(handlers(tg.application)):
-        tg.application.handlers[0].insert(0, handler)
-    return tg
+    return await make_bot(database_url)  # bot/app.py wires the logging handlers
 
 
 @pytest.fixture
@@ -152,6 +156,30 @@ async def test_stats_uses_the_runners_local_week(bot: FakeTelegram, runner: Chat
     text = monday.messages[0].text
     assert "This week (Mon 9 Mar – Sun 15 Mar)" in text
     assert "🏊 Swimming: 0 min in 0 sessions (last week 30 min in 1 session)" in text
+
+
+async def test_stats_west_of_utc_across_a_dst_weekend(bot: FakeTelegram, runner: ChatUser
+                                                      ) -> None:
+    """Los Angeles springs forward on Sunday 8 March 2026. A ride at 20:30 that Sunday is
+    already Monday in UTC, yet it belongs to the week of Mon 2 March; the Monday after starts
+    the next week at local midnight (07:00 UTC, not 08:00)."""
+    await set_zone(bot, runner.id, "America/Los_Angeles")
+    clock_of(bot).set(datetime(2026, 3, 2, 17, 0, tzinfo=UTC))  # Mon 09:00 PST
+    await runner.send("rode 40 min")
+    clock_of(bot).set(datetime(2026, 3, 9, 3, 30, tzinfo=UTC))  # Sun 20:30 PDT
+    await runner.send("turbo 30 min")
+    sunday = (await runner.send("/stats")).messages[0].text
+    assert "This week (Mon 2 Mar – Sun 8 Mar)" in sunday
+    assert "Total: 1 h 10 min in 2 sessions" in sunday
+
+    clock_of(bot).set(datetime(2026, 3, 9, 6, 59, tzinfo=UTC))  # Sun 23:59 PDT
+    assert "This week (Mon 2 Mar – Sun 8 Mar)" in (await runner.send("/stats")).messages[0].text
+    clock_of(bot).set(datetime(2026, 3, 9, 7, 0, tzinfo=UTC))  # Mon 00:00 PDT
+    monday = (await runner.send("/stats")).messages[0].text
+    assert "This week (Mon 9 Mar – Sun 15 Mar)" in monday
+    assert "Total: 0 min in 0 sessions (last week 1 h 10 min in 2 sessions)" in monday
+    [first, second] = (await LogRepository(services(bot).db).history(runner.id))[0][::-1]
+    assert (first.performed_on, second.performed_on) == (date(2026, 3, 2), date(2026, 3, 8))
 
 
 async def test_stats_with_no_logs(bot: FakeTelegram, runner: ChatUser) -> None:

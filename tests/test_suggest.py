@@ -277,3 +277,117 @@ def test_red_flags_always_lead_to_clinician_advice(content: ContentPack) -> None
     for option in result.ranked:
         # The most careful (acute) rules apply until a clinician has looked.
         assert assess_session(content, option.session, "shin_splints", "acute").allowed
+
+
+@pytest.mark.parametrize("minutes", [30, 45, 60, None])
+@pytest.mark.parametrize("effort", [None, 4])
+def test_a_fortnight_of_accepted_suggestions_through_suggest(
+        content: ContentPack, minutes: int | None, effort: int | None) -> None:
+    # Every day the runner takes the top suggestion and logs it (without, or with an easy
+    # effort and no pain, which also drives progression); the log feeds the next day's ranking.
+    profile = RunnerProfile(user_id=1, equipment=BROAD, minutes_per_session=minutes)
+    history: list[PastSession] = []
+    for day in range(14):
+        today = date(2026, 3, 2) + timedelta(days=day)
+        result = suggest(content, profile, history, today)
+        assert result.ranked, today
+        top = result.ranked[0].session
+        history.append(PastSession(today, top.activity, top.id, top.minutes, effort,
+                                   None if effort is None else 0))
+    sessions = Counter(h.session_id for h in history)
+    assert max(sessions.values()) <= 2, sessions
+    assert len({h.activity_id for h in history}) >= 4, sessions
+
+
+def test_the_last_pain_report_of_a_day_counts(content: ContentPack) -> None:
+    profile = RunnerProfile(user_id=1, equipment=BROAD, minutes_per_session=45)
+    day = THURSDAY - timedelta(days=1)
+    rising = [PastSession(day, "turbo", "turbo_tempo", 45, 6, 2),
+              PastSession(day, "strength", "core_l1", 15, 4, 6)]  # logged later that day
+    assert suggest(content, profile, rising, THURSDAY).see_clinician
+    settled = [PastSession(day, "turbo", "turbo_tempo", 45, 6, 3),
+               PastSession(day, "strength", "core_l1", 15, 4, 1)]
+    assert not suggest(content, profile, settled, THURSDAY).see_clinician
+
+
+def test_a_warning_sign_in_a_log_means_clinician_advice(content: ContentPack) -> None:
+    profile = RunnerProfile(user_id=1, equipment=BROAD, minutes_per_session=45)
+    flagged = PastSession(THURSDAY - timedelta(days=2), "swimming", None, 30, 4, None,
+                          red_flag=True)
+    pain_free_since = PastSession(THURSDAY - timedelta(days=1), "turbo", "turbo_easy_spin",
+                                  30, 3, 0)
+    result = suggest(content, profile, [flagged, pain_free_since], THURSDAY)
+    assert result.see_clinician  # a pain-free log does not clear a warning sign
+    assert "warning sign" in (result.message or "")
+    assert all(is_gentle(content, s.session) for s in result.ranked)
+    weeks_later = THURSDAY + timedelta(days=10)
+    assert not suggest(content, profile, [flagged], weeks_later).see_clinician
+
+
+def test_arm_cardio_is_for_legs_that_must_rest(content: ContentPack) -> None:
+    healthy = RunnerProfile(user_id=1, minutes_per_session=30)
+    ranked = [s.session for s in suggest(content, healthy, [], THURSDAY,
+                                         Constraints(kind="aerobic")).ranked]
+    walks = [i for i, s in enumerate(ranked) if s.activity == "walking"]
+    arms = [i for i, s in enumerate(ranked) if s.activity == "seated_cardio"]
+    assert walks and arms and max(walks) < min(arms)  # a healthy runner is offered a walk
+    for condition in ("bone_stress_injury", "plantar_heel_pain"):
+        injured = _injured(condition, "acute", minutes_per_session=30)
+        aerobic = suggest(content, injured, [], THURSDAY, Constraints(kind="aerobic")).ranked
+        assert aerobic, condition  # no kit, no weight on the legs: still some cardio
+        for option in aerobic:
+            # Arm work may turn the trunk; nothing in it loads a leg, foot or bone.
+            tags = content.session_load_tags(option.session)
+            assert tags <= {"spinal_rotation"}, option.session.id
+            assert "no equipment needed" in option.reason
+
+
+@pytest.mark.parametrize("minutes", [15, 30, 45, 60])
+def test_longer_and_shorter_never_go_the_wrong_way(content: ContentPack, minutes: int) -> None:
+    for equipment in (frozenset(), BROAD):
+        profile = RunnerProfile(user_id=1, equipment=equipment, minutes_per_session=minutes)
+        for option in suggest(content, profile, [], THURSDAY).ranked[:6]:
+            current = option.session
+            for preference in ("shorter", "longer"):
+                result = suggest(content, profile, [], THURSDAY, Constraints(
+                    preference=preference, reference_minutes=current.minutes,  # type: ignore[arg-type]
+                    exclude_ids=frozenset({current.id})))
+                for other in result.ranked:
+                    if preference == "shorter":
+                        assert other.session.minutes < current.minutes
+                    else:
+                        assert current.minutes < other.session.minutes <= time_limit(minutes)
+                if not result.ranked and preference == "longer" and result.nearest:
+                    assert result.nearest.session.minutes > current.minutes
+                    assert result.message and result.message.startswith("Nothing longer fits")
+
+
+def test_an_unknown_condition_and_kit_still_get_a_careful_answer(content: ContentPack) -> None:
+    profile = _injured("no_longer_in_the_pack", "returning", minutes_per_session=5,
+                       equipment=frozenset({"spaceship"}), red_flags=("night_pain",))
+    result = suggest(content, profile, [], THURSDAY)
+    assert result.ranked == () and result.nearest is not None
+    assert result.see_clinician and result.message
+    assert "Nothing fits 5 minutes" in result.message
+    # The conservative "not sure" rules stand in for a condition the pack no longer has.
+    assert assess_session(content, result.nearest.session, "not_sure", "acute").allowed
+    assert "for your injury" in result.nearest.reason  # not a made-up condition name
+
+
+def test_caution_notes_ask_for_easy_work_so_the_top_pick_is_not_hard(
+        content: ContentPack) -> None:
+    # E.g. an acute hamstring strain with a turbo trainer: the bike is "easy spinning only,
+    # no hard efforts", so the first suggestion must not be intervals.
+    checked = 0
+    for condition in content.conditions:
+        for phase in PHASES:
+            for kit in ({"turbo_trainer"}, {"road_bike"}, {"pool"}, {"elliptical"}):
+                profile = _injured(condition, phase, equipment=frozenset(kit),
+                                   minutes_per_session=45)
+                top = suggest(content, profile, [], THURSDAY, Constraints(kind="aerobic")).top
+                assert top is not None
+                if top.verdict == "caution":
+                    checked += 1
+                    assert top.session.intensity not in ("intervals", "tempo", "hills"), (
+                        condition, phase, kit, top.session.id)
+    assert checked  # the pack has such cautions, so the rule was exercised

@@ -80,3 +80,41 @@ def test_exercises_belong_to_the_work_that_uses_them(content: ContentPack) -> No
     owners = exercise_activities(content)
     assert owners["plank"] == "core"
     assert owners["goblet_squat"] == "strength"
+
+
+# Where the shipped pack reads a table phrasing differently from the table's small test
+# vocabulary, and why that is right for the bot.
+PACK_READS_DIFFERENTLY = {
+    "yoga 20": "mobility",  # the pack lists yoga as a mobility alias
+    "went to yoga class for an hour": "mobility",
+    "glutes 15 min": "other",  # no glutes activity: the bot asks which activity it was
+}
+
+
+def test_the_phrasing_table_reads_the_same_with_the_shipped_pack(content: ContentPack) -> None:
+    """The 60+ phrasings of tests/test_log_parser.py, through the vocabulary the bot uses."""
+    from tests.test_log_parser import CASES
+
+    vocab = build_vocabulary(content)
+    today = date(2025, 6, 12)  # the table's Thursday
+    wrong = []
+    for text, want in CASES:
+        entry = parse_log(text, vocab, today)
+        assert isinstance(entry, LogEntry), text
+        activity = PACK_READS_DIFFERENTLY.get(text, want.activity)
+        got = (entry.activity_id, entry.minutes, entry.distance_km, entry.effort, entry.pain,
+               entry.day_offset, entry.status)
+        expected = (activity, want.minutes, want.km, want.effort, want.pain, want.day,
+                    want.status)
+        if got != expected:
+            wrong.append((text, got, expected))
+    assert wrong == []
+    assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize("text", ["pool run 30 min", "aqua jog 25 min", "pool runing 20 min",
+                                  "deep water run 40 min", "aqua jogs 30 mins"])
+def test_pool_running_is_never_read_as_running(content: ContentPack, text: str) -> None:
+    # An injured runner's pool running must not be credited as land running.
+    entry = parse_log(text, build_vocabulary(content), TODAY)
+    assert isinstance(entry, LogEntry) and entry.activity_id == "pool_running", entry

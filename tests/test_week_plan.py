@@ -39,6 +39,8 @@ def _check(content: ContentPack, profile: RunnerProfile, days: list[PlannedDay],
         if profile.condition_id:
             verdict = assess_session(content, session, profile.condition_id, profile.phase)
             assert verdict.verdict != "avoid", session.id
+            # A caution note asks for easy work: never a hard session under one.
+            assert not (verdict.verdict == "caution" and day.hard), session.id
 
 
 def test_four_days_for_a_healthy_runner(content: ContentPack) -> None:
@@ -113,3 +115,34 @@ def test_every_plan_keeps_the_rules(content: ContentPack, data: st.DataObject) -
     long_days = [d for d in days if d.role == "long"]
     if long_days and weekend_training:
         assert long_days[0].day.weekday() >= 5
+
+
+def test_legs_must_rest_and_no_kit_still_gets_cardio_days(content: ContentPack) -> None:
+    # Acute bone stress, nothing at home: the easy and long days are arm cardio, not more
+    # floor strength, and nothing puts weight through the legs.
+    profile = RunnerProfile(user_id=1, injury_status="injured",
+                            condition_id="bone_stress_injury", phase="acute",
+                            minutes_per_session=30, days_per_week=4)
+    days = plan_week(content, profile, [], MONDAY)
+    _check(content, profile, days, MONDAY)
+    long_day = next(d for d in days if d.role == "long")
+    assert long_day.suggestion is not None
+    assert content.activities[long_day.suggestion.session.activity].kind == "aerobic"
+    for day in days:
+        if day.suggestion is not None:
+            tags = content.session_load_tags(day.suggestion.session)
+            assert not tags & {"weight_bearing", "impact", "single_leg_load"}, day.label
+
+
+def test_a_short_long_day_is_still_a_long_session(content: ContentPack) -> None:
+    # 45 minutes a session: the long day is an unbroken long session that fits, not an
+    # easy filler.
+    profile = RunnerProfile(user_id=1, injury_status="injured", condition_id="shin_splints",
+                            phase="settling", equipment=frozenset({"elliptical", "pool"}),
+                            minutes_per_session=45, days_per_week=3)
+    days = plan_week(content, profile, [], MONDAY)
+    _check(content, profile, days, MONDAY)
+    long_day = next(d for d in days if d.role == "long")
+    assert long_day.suggestion is not None
+    assert long_day.suggestion.session.intensity == "long"
+    assert long_day.suggestion.session.minutes == 45

@@ -32,6 +32,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import islice
 from typing import Literal
 
@@ -347,6 +348,7 @@ _NOT_ACTIVITY_WORDS = (
 _NOT_ACTIVITIES = frozenset(_NOT_ACTIVITY_WORDS.split())
 
 
+@lru_cache(maxsize=8192)
 def _stem(word: str) -> str:
     """Crude suffix stripping so "rowing"/"rows"/"hiked"/"bikes" meet "row"/"hike"/"bike"."""
     for _ in range(2):
@@ -386,8 +388,9 @@ class Vocabulary:
                 if not toks:
                     continue
                 _prefer(exact, toks, term)
-                if len(toks) == 1:
-                    _prefer(stems, _stem(toks[0]), term)
+                # Every word stemmed, so "pool run" and "aqua jog" meet "pool running" and
+                # "aqua jogging" instead of falling apart into "run" and "jog" (land running).
+                _prefer(stems, tuple(_stem(t) for t in toks), term)
         self._exact = exact
         self._stems = stems
         self._max_len = max((len(k) for k in exact), default=1)
@@ -407,16 +410,15 @@ class Vocabulary:
         self._fuzzy_bigrams = bigrams
 
     def exact_at(self, words: list[str], i: int) -> tuple[Term, int] | None:
-        """The longest phrase starting at words[i], as (term, number of words)."""
+        """The longest phrase starting at words[i], as (term, number of words): as written, or
+        with every word stemmed (a single word only from 4 letters: "rows", not "ran")."""
         for n in range(min(self._max_len, len(words) - i), 0, -1):
-            term = self._exact.get(tuple(words[i : i + n]))
+            key = tuple(words[i : i + n])
+            term = self._exact.get(key)
+            if term is None and (n > 1 or len(key[0]) >= 4):
+                term = self._stems.get(tuple(_stem(w) for w in key))
             if term is not None:
                 return term, n
-        word = words[i]
-        if len(word) >= 4:
-            term = self._stems.get(_stem(word))
-            if term is not None:
-                return term, 1
         return None
 
     def fuzzy_at(self, words: list[str], i: int) -> tuple[Term, int] | None:

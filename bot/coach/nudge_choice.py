@@ -4,8 +4,10 @@ Pure: the caller passes what it knows about the user (condition, recent nudges, 
 habit was marked done) and gets back what to send. No database, no Telegram, no clock.
 
 Rules, in order:
-1. A planned training day (the week planner passes `planned_session_id`) carries that session
-   instead of a habit, unless the session is unknown or unsafe for the user's condition.
+1. A planned training day carries that session instead of a habit, unless the session is unknown
+   or unsafe for the user's condition. `planned_session_for` reads it off the same plan /week
+   shows today (`plan_week` from today): a cross-training session on a training day; rest days,
+   run days and users who never set their days a week keep the habit.
 2. Habits unsafe for the condition (`nudge_is_safe`) are never chosen.
 3. Progression: habits form chains along `progresses_to`. On each chain the user is offered one
    level, the *frontier*: they move one step up once the current level has been marked done
@@ -24,19 +26,36 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from bot.coach.profile import RunnerProfile
 from bot.coach.safety import assess_session, nudge_is_safe
+from bot.coach.suggest import PastSession, safety_state
+from bot.coach.week_plan import plan_week
 from bot.content.models import ContentPack, Nudge
 
 __all__ = [
     "DONE_TO_PROGRESS",
+    "HABIT_ACTIVITY",
+    "PLAN_HISTORY_DAYS",
     "REPEAT_WINDOW_DAYS",
     "NudgeChoice",
     "RecentNudge",
     "choose_nudge",
     "frontier_habits",
+    "nudge_safety",
+    "planned_session_for",
 ]
 
 REPEAT_WINDOW_DAYS = 7
+# Habit kind (content/nudges.yaml) -> the activity a habit is logged as (Done, or a reply).
+HABIT_ACTIVITY = {
+    "balance": "balance_agility",
+    "agility": "balance_agility",
+    "coordination": "balance_agility",
+    "strength": "strength",
+    "mobility": "mobility",
+}
+# The logs the coach looks back on, as /week and /suggest do (bot/telegram/handlers/coaching.py).
+PLAN_HISTORY_DAYS = 28
 # Three "done" taps on a level is enough practice to try the next one: the habits are tiny
 # (under two minutes) and the next level is only slightly harder (see content/nudges.yaml).
 DONE_TO_PROGRESS = 3
@@ -88,6 +107,30 @@ def frontier_habits(
         if current is not None:
             frontier.append(current)
     return frontier
+
+
+def nudge_safety(profile: RunnerProfile | None, history: Sequence[PastSession], today: date
+                 ) -> tuple[str | None, str | None]:
+    """(condition, phase) the habit must be safe for: the coaching engine's safety state, so an
+    injured runner without a named condition gets the careful "not sure" rules, and rising or
+    high pain (or red flags) the gentlest phase, exactly as /suggest and /week do."""
+    if profile is None:
+        return None, None
+    state = safety_state(profile, history, today)
+    return state.condition_id, state.phase
+
+
+def planned_session_for(pack: ContentPack, profile: RunnerProfile | None,
+                        history: Sequence[PastSession], today: date) -> str | None:
+    """The cross-training session /week plans for `today`, or None (rest, a run, no plan).
+
+    /week always plans from the day it is asked, so today's entry is `plan_week(...)[0]`; a
+    runner who never chose their days a week has no plan to follow and keeps the habit.
+    """
+    if profile is None or profile.days_per_week is None:
+        return None
+    planned = plan_week(pack, profile, history, today)[0]
+    return planned.suggestion.session.id if planned.suggestion is not None else None
 
 
 def choose_nudge(

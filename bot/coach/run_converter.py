@@ -3,12 +3,16 @@
 Two pure steps:
 1. `parse_run(text, pace)` reads a runner's shorthand ("6x800m with 90s jog", "tempo 20 min",
    "long run 1h45", "10k at 5:00/km", ...) into a `RunWorkout`, or a `CouldNotRead`.
-2. `convert(pack, profile, run)` gives, for every activity the user has the equipment for and
-   that is safe for their injury, the equivalent session (see coaching-notes.md):
+2. `convert(pack, profile, run, history, today)` gives, for every activity the user has the
+   equipment for and that is safe for their injury, the equivalent session (see
+   coaching-notes.md):
    - same structure: intervals stay intervals with the same reps and work:rest, long stays long;
    - matched by time, rounded up to 5 minutes, never by distance;
    - effort matched by RPE (heart rate differs between sports);
    - with the activity's conversion note (pool running: heart rate 10-15 bpm lower, ...).
+3. The same safety escalation as `suggest`: after pain of 5/10 or more, rising pain or a red
+   flag (profile or logs), the rules of the most careful phase apply, and `step_down(run)` is
+   what the bot converts instead: easy work of at most STEP_DOWN_MINUTES, never the hard run.
 
 Documented assumptions:
 - A distance is turned into time with the user's usual (easy) pace; without one we assume
@@ -33,7 +37,7 @@ from typing import Literal
 
 from bot.coach.profile import RunnerProfile
 from bot.coach.safety import assess_session
-from bot.coach.suggest import has_equipment, safety_state, user_equipment
+from bot.coach.suggest import PastSession, has_equipment, safety_state, user_equipment
 from bot.content.models import Activity, Block, ContentPack, Session, localize
 
 RunType = Literal["recovery", "easy", "tempo", "intervals", "hills", "long"]
@@ -48,6 +52,7 @@ LONG_RUN_MINUTES = 90  # a continuous run this long is a long run whatever it is
 LONG_DURATION_TAG_MINUTES = 90  # matches the `long_duration` load tag's definition
 MAX_RUN_MINUTES = 6 * 60
 MAX_REPS = 50
+STEP_DOWN_MINUTES = 30  # the longest easy stand-in while pain or a warning sign is unresolved
 
 PACE_FACTOR: dict[str, float] = {
     "recovery": 1.12, "easy": 1.0, "long": 1.05, "tempo": 0.9, "intervals": 0.85, "hills": 0.9,
@@ -72,11 +77,16 @@ _SUITS: dict[str, frozenset[str]] = {
     "hiking": frozenset({"easy", "long"}),
     "mountain_bike": frozenset({"recovery", "easy", "long"}),
     "swimming": frozenset({"recovery", "easy", "tempo", "intervals", "long"}),
+    # Arm cardio keeps the habit for runners whose legs must rest; it cannot carry a hard or
+    # long run's training effect, so it only stands in for the easy ones.
+    "seated_cardio": frozenset({"recovery", "easy"}),
 }
+# Longest sensible stand-in per activity: arm work tires the shoulders long before the heart.
+_MAX_MINUTES: dict[str, int] = {"seated_cardio": 30}
 # The order options are listed in: closest to the running action first (coaching-notes.md).
 _PREFERENCE = (
     "pool_running", "elliptical", "ski_erg", "turbo", "road_bike", "rowing", "swimming",
-    "mountain_bike", "walking", "hiking",
+    "mountain_bike", "walking", "hiking", "seated_cardio",
 )  # fmt: skip
 # Walking burns less per minute, so its conversion note asks for 1.5-2x the time; we apply the
 # lower end to continuous runs so the minutes shown agree with the note.
@@ -466,7 +476,7 @@ def _ceil5(minutes: float) -> int:
     return int(math.ceil(minutes / 5 - 1e-9) * 5)
 
 
-def _equivalent(activity: Activity, run: RunWorkout) -> Session:
+def _equivalent(activity: Activity, run: RunWorkout, cap: int | None = None) -> Session:
     name = localize(activity.name)
     tags: list[str] = []
     if run.type == "hills":
@@ -486,6 +496,7 @@ def _equivalent(activity: Activity, run: RunWorkout) -> Session:
         cooldown = Block(label={"en": "Easy cool-down"}, minutes=round(cooldown_minutes, 2), rpe=2)
     else:
         total = _ceil5(run.total_minutes * _TIME_FACTOR.get(activity.id, 1.0))
+        total = min(total, _MAX_MINUTES.get(activity.id, total), cap or total)
         edge = 5 if total >= 20 else 2
         warmup = Block(label={"en": "Start easy"}, minutes=edge, rpe=max(1, min(run.rpe, 3) - 1))
         main = Block(label={"en": f"Steady at RPE {run.rpe}"}, minutes=total - 2 * edge,
@@ -512,11 +523,26 @@ def _first_sentence(text: str) -> str:
     return match.group(1) if match else text
 
 
-def convert(pack: ContentPack, profile: RunnerProfile, run: RunWorkout) -> list[ConvertedSession]:
-    """The run on every activity the user can do safely with their equipment, closest first."""
-    # Red flags in the profile apply the most careful rules here too; without logs the date is
-    # irrelevant to safety_state.
-    state = safety_state(profile, (), date.min)
+def step_down(run: RunWorkout) -> RunWorkout:
+    """What to do instead of `run` while pain or a warning sign is unresolved: continuous easy
+    work, no longer than the run and at most STEP_DOWN_MINUTES."""
+    minutes = min(run.total_minutes, STEP_DOWN_MINUTES)
+    return RunWorkout(type="easy", reps=1, work_seconds=minutes * 60, recovery_seconds=0,
+                      warmup_minutes=0, cooldown_minutes=0, rpe=DEFAULT_RPE["easy"],
+                      needs_pace=run.needs_pace, distance_km=None, text=run.text)
+
+
+def convert(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
+            history: Sequence[PastSession] = (), today: date = date.min,
+            ) -> list[ConvertedSession]:
+    """The run on every activity the user can do safely with their equipment, closest first.
+    With pain or red flags in the profile or the logs (see suggest.safety_state), the most
+    careful rules apply and `step_down(run)` is converted instead of the run, every option
+    within STEP_DOWN_MINUTES."""
+    state = safety_state(profile, history, today)
+    cap = STEP_DOWN_MINUTES if state.gentle else None
+    if state.gentle:
+        run = step_down(run)
     equipment = user_equipment(profile)
     order = {activity_id: i for i, activity_id in enumerate(_PREFERENCE)}
     activities = sorted(pack.activities.values(), key=lambda a: order.get(a.id, len(order)))
@@ -526,19 +552,43 @@ def convert(pack: ContentPack, profile: RunnerProfile, run: RunWorkout) -> list[
             continue
         if not _suits(pack, activity, run.type):
             continue
-        session = _equivalent(activity, run)
+        session = _equivalent(activity, run, cap)
         verdict = assess_session(pack, session, state.condition_id, state.phase)
         if not verdict.allowed:
             continue
+        note = localize(activity.conversion_note) if activity.conversion_note else ""
+        if activity.id in _MAX_MINUTES and session.minutes < run.total_minutes:
+            note = (f"{note} Kept to {session.minutes} min: longer than that mostly tires "
+                    f"the shoulders.").strip()
         result.append(ConvertedSession(
             activity=activity, session=session, minutes=session.minutes, rpe=run.rpe,
-            note=localize(activity.conversion_note) if activity.conversion_note else "",
+            note=note,
             relevance=_first_sentence(localize(activity.running_relevance)),
             caution_notes=tuple(verdict.notes) if verdict.verdict == "caution" else (),
             ready_made=_ready_made(pack, activity, run, state.condition_id, state.phase,
                                    equipment),
         ))
     return result
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What the bot answers to a planned run: the workout it converted (the run itself, or its
+    step-down), the options, and why it stepped down (None when it did not)."""
+
+    run: RunWorkout
+    options: list[ConvertedSession]
+    stepped_down_because: str | None = None
+    see_clinician: bool = False
+
+
+def conversion(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
+               history: Sequence[PastSession], today: date) -> Conversion:
+    """`convert` with the safety escalation applied (see the module docstring, point 3)."""
+    state = safety_state(profile, history, today)
+    shown = step_down(run) if state.gentle else run
+    return Conversion(shown, convert(pack, profile, run, history, today),
+                      state.gentle_reason if state.gentle else None, state.see_clinician)
 
 
 def _ready_made(pack: ContentPack, activity: Activity, run: RunWorkout, condition_id: str | None,

@@ -15,11 +15,17 @@ Soft ranking (a score; higher is better):
 - progression: a family of sessions is linked by progresses_to/regresses_to. After
   LEVEL_UP_AFTER completions of the same session, each with effort <= LOW_EFFORT and no pain, the
   next level is preferred; after pain of STEP_DOWN_PAIN or more the level below is preferred;
-- no hard session the day after a hard one; caution verdicts rank a little lower.
+- no hard session the day after a hard one; caution verdicts rank a little lower, and hard
+  sessions under a caution verdict much lower (the notes ask for easy work).
 
-Safety escalation: pain of CLINICIAN_PAIN or more, pain worse than the time before, or red flags
-in the profile switch to the *gentle* set (level 1, easy or recovery intensity, no or low impact,
-with the most conservative phase of the rules) and set `see_clinician`.
+Safety escalation: pain of CLINICIAN_PAIN or more, pain worse than the time before, red flags in
+the profile, or a warning sign written in a recent log (`PastSession.red_flag`) switch to the
+*gentle* set (level 1, easy or recovery intensity, no or low impact, with the most conservative
+phase of the rules) and set `see_clinician`.
+
+Arms-only cardio (aerobic work that needs no equipment and no weight on the legs: seated or lying
+arm circuits) is a stand-in for runners whose legs must rest. It ranks below any leg-based
+aerobic option the user can do, so a healthy runner is offered a walk, not chair boxing.
 
 When nothing passes, `ranked` is empty and `nearest` holds the closest safe option, with a message
 saying what was relaxed. `suggest` never raises for any profile the onboarding can produce.
@@ -79,11 +85,13 @@ W_PROGRESS_OFF_TARGET = 0.75
 W_ENTRY_LEVEL = 0.6
 W_HARD_AFTER_HARD = 2.0
 W_CAUTION = 0.5
+W_HARD_WITH_CAUTION = 2.5  # caution notes ask for easy work ("easy gears", "no hard efforts")
 W_TIME_FIT = 1.0
 W_PREFERENCE = 1.5
 W_OWN_EQUIPMENT = 0.3
 W_NO_IMPACT_INJURED = 0.3
 W_MOBILITY = 0.5
+W_ARMS_ONLY = 3.0  # below leg cardio whenever some is allowed; still an option, never hidden
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class PastSession:
     effort: int | None = None  # RPE 1-10
     pain: int | None = None  # 0-10
     status: str = "done"  # done | skipped
+    red_flag: bool = False  # the log's text mentions a warning sign (bot/coach/pain_check.py)
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,7 @@ class _PackIndex:
     family: dict[str, str]  # session id -> family id (linked by progresses/regresses)
     bucket: dict[str, Bucket | None]
     hard: frozenset[str]
+    arms_only: frozenset[str]  # aerobic sessions with no equipment and no weight on the legs
 
 
 _INDEX_CACHE: dict[int, tuple[weakref.ref[ContentPack], _PackIndex]] = {}
@@ -171,14 +181,22 @@ def _index(pack: ContentPack) -> _PackIndex:
                 if a != b:
                     parent[max(a, b)] = min(a, b)
     bucket: dict[str, Bucket | None] = {}
+    equipment = {s.id: frozenset(pack.session_equipment(s)) for s in pack.sessions.values()}
+    arms_only: set[str] = set()
     for session in pack.sessions.values():
         activity = pack.activities.get(session.activity)
         bucket[session.id] = _BUCKET_OF_KIND.get(activity.kind) if activity else None
+        # Without a bike, pool or machine, cardio that keeps weight off the legs can only be
+        # arm work: derived from the facts, so new content of that kind is treated alike.
+        if (activity is not None and activity.kind == "aerobic" and not activity.weight_bearing
+                and not equipment[session.id]):
+            arms_only.add(session.id)
     index = _PackIndex(
-        equipment={s.id: frozenset(pack.session_equipment(s)) for s in pack.sessions.values()},
+        equipment=equipment,
         family={sid: root(sid) for sid in pack.sessions},
         bucket=bucket,
         hard=frozenset(s.id for s in pack.sessions.values() if s.intensity in HARD_INTENSITIES),
+        arms_only=frozenset(arms_only),
     )
     _INDEX_CACHE[id(pack)] = (weakref.ref(pack), index)
     return index
@@ -227,21 +245,33 @@ def safety_state(
     elif profile.pain_today is not None and profile.pain_today >= CLINICIAN_PAIN:
         reason = f"you told me your pain is {profile.pain_today}/10"
     else:
-        reason = _pain_escalation(history, today)
+        reason = _logged_red_flag(history, today) or _pain_escalation(history, today)
     if reason is None:
         return SafetyState(condition_id, phase, False, False, None)
     # Pain without a known injury still gets the careful rules until someone has looked at it.
     return SafetyState(condition_id or FALLBACK_CONDITION, GENTLEST_PHASE, True, True, reason)
 
 
+def _newest_first(logs: Iterable[PastSession]) -> list[PastSession]:
+    """By date, newest first; logs of the same day keep their order reversed, so the one logged
+    last (history comes oldest first) counts as the latest."""
+    return [log for _, log in sorted(enumerate(logs), key=lambda pair: (pair[1].performed_on,
+                                                                         pair[0]), reverse=True)]
+
+
+def _logged_red_flag(history: Sequence[PastSession], today: date) -> str | None:
+    """A warning sign written in a log within PAIN_MEMORY_DAYS. Unlike a pain score, a later
+    pain-free log does not clear it: only a clinician can say it was nothing."""
+    for log in _newest_first(history):
+        if log.red_flag and 0 <= (today - log.performed_on).days <= PAIN_MEMORY_DAYS:
+            return f"you described a warning sign after your session on {log.performed_on:%A}"
+    return None
+
+
 def _pain_escalation(history: Sequence[PastSession], today: date) -> str | None:
     """Pain of CLINICIAN_PAIN+ or worse than the previous report, within PAIN_MEMORY_DAYS.
     A later report below that (including 0) clears it."""
-    reports = sorted(
-        (h for h in history if h.pain is not None and h.performed_on <= today),
-        key=lambda h: h.performed_on,
-        reverse=True,
-    )
+    reports = _newest_first(h for h in history if h.pain is not None and h.performed_on <= today)
     if not reports or (today - reports[0].performed_on).days > PAIN_MEMORY_DAYS:
         return None
     latest = reports[0]
@@ -326,6 +356,7 @@ class _Context:
     progress: dict[str, _Progress]
     last_by_bucket: dict[str, date]
     hard_recently: bool
+    leg_cardio_allowed: bool = False  # some safe aerobic session the user can do uses the legs
     session_days: dict[str, list[int]] = field(default_factory=dict)
     activity_days: dict[str, list[int]] = field(default_factory=dict)
 
@@ -339,10 +370,8 @@ def _context(
 ) -> _Context:
     index = _index(pack)
     since = today - timedelta(days=HISTORY_DAYS)
-    done = sorted(
-        (h for h in history if h.status == "done" and since <= h.performed_on <= today),
-        key=lambda h: h.performed_on,
-        reverse=True,
+    done = _newest_first(
+        h for h in history if h.status == "done" and since <= h.performed_on <= today
     )
     last_by_bucket: dict[str, date] = {}
     session_days: dict[str, list[int]] = {}
@@ -427,6 +456,8 @@ def _score(ctx: _Context, session: Session, assessment: Assessment,
         score -= W_HARD_AFTER_HARD
     if assessment.verdict == "caution":
         score -= W_CAUTION
+        if session.id in index.hard:
+            score -= W_HARD_WITH_CAUTION
     if ctx.limit:
         score -= W_TIME_FIT * max(0.0, 1 - session.minutes / ctx.limit)
     if constraints.reference_minutes and constraints.preference != "any":
@@ -437,6 +468,8 @@ def _score(ctx: _Context, session: Session, assessment: Assessment,
     activity = pack.activities.get(session.activity)
     if ctx.state.condition_id and activity is not None and activity.impact == "none":
         score += W_NO_IMPACT_INJURED
+    if session.id in index.arms_only and ctx.leg_cardio_allowed:
+        score -= W_ARMS_ONLY
     if repeats and repeats[0] <= 1:
         notes.append("you did this one recently; it's still the best fit")
     return score, notes
@@ -550,6 +583,10 @@ def suggest(
         assessment = assess_session(pack, session, state.condition_id, state.phase)
         if assessment.allowed:
             safe.append((session, assessment))
+    index = _index(pack)
+    ctx.leg_cardio_allowed = any(
+        index.bucket[s.id] == "aerobic" and s.id not in index.arms_only for s, _ in safe
+    )
 
     ranked = [
         _make(ctx, session, assessment, constraints)
@@ -593,22 +630,20 @@ def _nearest(ctx: _Context, safe: list[tuple[Session, Assessment]],
         found = best(use_time=True, use_excludes=False, use_gentle=True)
         if found is not None:
             return found, "That's every session that fits; here's the best one again."
-    if constraints.preference != "any" and constraints.reference_minutes is not None:
-        found = best(use_time=False, use_excludes=False, use_gentle=True, key="minutes")
-        word = "shorter" if constraints.preference == "shorter" else "longer"
-        if found is not None and (ctx.limit is None or found.session.minutes <= ctx.limit):
-            return found, f"I have nothing {word} that fits; here's the nearest."
-        if constraints.preference == "longer":
-            longer = [
-                _make(ctx, s, a, constraints) for s, a in safe
-                if s.minutes > constraints.reference_minutes
-                and _candidate_ok(ctx, s, constraints, use_time=False, use_excludes=False,
-                                  use_gentle=True)
-            ]
-            if longer:
-                longer.sort(key=lambda s: (s.session.minutes, -s.score))
-                return longer[0], (f"Nothing longer fits your {ctx.limit} minutes; the nearest "
-                                   f"longer option takes {longer[0].session.minutes} min.")
+    reference = constraints.reference_minutes
+    if constraints.preference == "longer" and reference is not None:
+        # Nothing longer fits the time limit: name the nearest longer session and its length,
+        # so the user can decide. ("Shorter" has no such case: the limit never blocks it.)
+        longer = [
+            _make(ctx, s, a, constraints) for s, a in safe
+            if s.minutes > reference
+            and _candidate_ok(ctx, s, constraints, use_time=False, use_excludes=True,
+                              use_gentle=True)
+        ]
+        if longer:
+            longer.sort(key=lambda s: (s.session.minutes, -s.score))
+            return longer[0], (f"Nothing longer fits your {ctx.limit} minutes; the nearest "
+                               f"longer option takes {longer[0].session.minutes} min.")
     found = best(use_time=False, use_excludes=False, use_gentle=True, key="minutes")
     if found is not None:
         if ctx.limit is not None and found.session.minutes > ctx.limit:

@@ -37,6 +37,9 @@ DayRole = Literal["rest", "long", "hard", "strength", "balance", "easy"]
 RunType = Literal["recovery", "easy", "tempo", "intervals", "hills", "long"]
 
 DEFAULT_DAYS = 3
+# On the long day, a session up to this many ranking points below the best may win by being
+# longer: the day is about unbroken time, and variety still rules out poor choices.
+LONG_DAY_MARGIN = 2.0
 SATURDAY, SUNDAY = 5, 6
 
 # Training weekdays (Monday = 0) for each number of days: spread out, weekend included.
@@ -217,13 +220,21 @@ def plan_week(
 def _choose(pack: ContentPack, profile: RunnerProfile, history: Sequence[PastSession],
             day: date, role: str, limit: int, planned: frozenset[str]) -> Suggestion | None:
     """The best session for `role` on `day`: a session not yet in this week's plan if any fits,
-    else a repeat; a hard session only on a hard day (the spacing was decided by the roles)."""
+    else a repeat; a hard session only on a hard day (the spacing was decided by the roles).
+    The long day takes the longest of the options that rank close to the best."""
     for exclude in (planned, frozenset()):
         for constraints in (*_ROLE_CONSTRAINTS[role], Constraints()):
             result = suggest(pack, profile, history, day,
                              replace(constraints, max_minutes=limit, exclude_ids=exclude))
-            for option in result.ranked:
-                if role != "hard" and option.session.intensity in HARD_INTENSITIES:
-                    continue
-                return option
+            # Hard work only on a hard day, and never under a caution verdict: its notes ask
+            # for easy work, so the day becomes an easier one instead.
+            options = [o for o in result.ranked
+                       if o.session.intensity not in HARD_INTENSITIES
+                       or (role == "hard" and o.verdict != "caution")]
+            if not options:
+                continue
+            if role != "long":
+                return options[0]
+            close = [o for o in options if o.score >= options[0].score - LONG_DAY_MARGIN]
+            return max(close, key=lambda o: (o.session.minutes, o.score))
     return None

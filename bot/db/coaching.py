@@ -1,5 +1,6 @@
-"""The coaching repository: recent history for the coach, the minimal "Done" log of a suggestion,
-and the /convert conversation state. Each method is one unit of work."""
+"""The coaching repository: recent history for the coach and the /convert conversation state.
+Each method is one unit of work. (A suggestion's "Done" is stored through bot/db/logs.py, the
+one place logs are made.)"""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.coach.pain_check import mentions_red_flag
 from bot.coach.suggest import PastSession
 from bot.db.engine import Database
 from bot.db.models import ConversationState, SessionLog
@@ -20,8 +22,9 @@ CONVERT_FLOW = "convert"
 @dataclass(frozen=True)
 class ConvertState:
     step: str  # "run" (waiting for the run) | "pace" (waiting for the usual pace)
-    prompt_message_id: int | None  # the ForceReply prompt the answer must reply to
+    prompt_message_id: int | None  # the ForceReply prompt an explicit reply answers
     data: dict[str, Any]
+    asked_at: datetime | None = None  # when the prompt was sent (typed answers expire)
 
 
 class CoachingRepository:
@@ -29,7 +32,8 @@ class CoachingRepository:
         self._db = db
 
     async def recent_history(self, user_id: int, since: date) -> list[PastSession]:
-        """Logs performed on or after `since`, oldest first, without undone ones."""
+        """Logs performed on or after `since`, oldest first, without undone ones. A log whose
+        text mentions a warning sign (numbness, swelling, night pain...) is marked red_flag."""
         async with self._db.sessions() as session:
             rows = await session.scalars(
                 select(SessionLog)
@@ -42,42 +46,25 @@ class CoachingRepository:
                     performed_on=row.performed_on, activity_id=row.activity_id,
                     session_id=row.session_id, minutes=row.minutes, effort=row.effort,
                     pain=row.pain, status=row.status,
+                    red_flag=mentions_red_flag(f"{row.raw_text} {row.notes}"),
                 )
                 for row in rows
             ]
 
-    async def log_suggestion_done(
-        self, user_id: int, message_id: int, *, session_id: str, activity_id: str,
-        minutes: float, performed_on: date, now: datetime,
-    ) -> bool:
-        """Log a suggested session as done. False when this message was already logged (a
-        double tap, or two workers racing): the unique (user, message) key decides."""
-        async with self._db.sessions() as session:
-            existing = await session.scalar(
-                select(SessionLog.id).where(SessionLog.user_id == user_id,
-                                            SessionLog.source_message_id == message_id)
+    async def set_suggestion_effort(self, user_id: int, message_id: int, effort: int) -> bool:
+        """Store how hard a suggested session felt on the live "Done" log made from that
+        suggestion's message. False when there is none (undone, or replaced by a reply)."""
+        async with self._db.sessions() as session, session.begin():
+            row = await session.scalar(
+                select(SessionLog).where(SessionLog.user_id == user_id,
+                                         SessionLog.source_message_id == message_id,
+                                         SessionLog.source == "suggestion",
+                                         SessionLog.undone_at.is_(None))
             )
-            if existing is not None:
+            if row is None:
                 return False
-            session.add(SessionLog(
-                user_id=user_id, source_message_id=message_id, performed_on=performed_on,
-                logged_at=now, activity_id=activity_id, session_id=session_id, minutes=minutes,
-                status="done", source="suggestion", raw_text="", notes="",
-            ))
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                return False
+            row.effort = effort
             return True
-
-    async def logged_message(self, user_id: int, message_id: int) -> bool:
-        async with self._db.sessions() as session:
-            found = await session.scalar(
-                select(SessionLog.id).where(SessionLog.user_id == user_id,
-                                            SessionLog.source_message_id == message_id)
-            )
-            return found is not None
 
     async def set_convert_state(self, user_id: int, step: str, prompt_message_id: int,
                                 data: dict[str, Any], now: datetime) -> None:
@@ -91,7 +78,7 @@ class CoachingRepository:
                     session.add(row)
                 row.flow = CONVERT_FLOW
                 row.step = step
-                row.data = dict(data)
+                row.data = {**data, "asked_at": now.isoformat()}
                 row.keyboard_message_id = prompt_message_id
                 row.updated_at = now
                 try:
@@ -105,7 +92,7 @@ class CoachingRepository:
             row = await session.get(ConversationState, user_id)
             if row is None or row.flow != CONVERT_FLOW:
                 return None
-            return ConvertState(row.step, row.keyboard_message_id, dict(row.data or {}))
+            return convert_state_of(row.step, row.keyboard_message_id, row.data)
 
     async def clear_convert_state(self, user_id: int) -> None:
         """End the /convert conversation; another flow's state is left alone."""
@@ -114,3 +101,17 @@ class CoachingRepository:
                 delete(ConversationState).where(ConversationState.user_id == user_id,
                                                 ConversationState.flow == CONVERT_FLOW)
             )
+
+
+def convert_state_of(step: str, prompt_message_id: int | None,
+                     data: dict[str, Any] | None) -> ConvertState:
+    """A ConvertState from a conversation_states row's fields (also as the user gate read them)."""
+    values = dict(data or {})
+    asked_at: datetime | None = None
+    raw = values.pop("asked_at", None)
+    if isinstance(raw, str):
+        try:
+            asked_at = datetime.fromisoformat(raw)
+        except ValueError:
+            asked_at = None
+    return ConvertState(step, prompt_message_id, values, asked_at)

@@ -166,7 +166,11 @@ class LogRepository:
             return _record(row)
 
     async def undo(self, user_id: int, log_id: int, now: datetime) -> tuple[LogRecord | None, bool]:
-        """Undo a log; (log, changed). Undo after Undo changes nothing."""
+        """Undo a log; (log, changed). Undo after Undo changes nothing.
+
+        Undoing the last live log tied to a nudge also takes back the nudge's answer, so its
+        Done button works again and an undone log never counts as a done habit.
+        """
         async with self._db.sessions() as session, session.begin():
             row = await session.get(SessionLog, log_id)
             if row is None or row.user_id != user_id:
@@ -174,6 +178,17 @@ class LogRepository:
             if row.undone_at is not None:
                 return _record(row), False
             row.undone_at = now
+            if row.nudge_delivery_id is not None:
+                await session.flush()
+                others = await session.scalar(
+                    select(SessionLog.id).where(
+                        SessionLog.nudge_delivery_id == row.nudge_delivery_id, _active()
+                    ).limit(1)
+                )
+                delivery = await session.get(NudgeDelivery, row.nudge_delivery_id)
+                if others is None and delivery is not None and delivery.response in (
+                        "done", "skipped"):
+                    delivery.response, delivery.responded_at = None, None
             return _record(row), True
 
     async def supersede(self, user_id: int, *, bot_message_id: int, keep_log_id: int,
@@ -301,13 +316,16 @@ class LogRepository:
                             row.response)
 
     async def respond_to_nudge(self, delivery_id: int, response: str, now: datetime) -> bool:
-        """Record done/skipped on the ledger row; False when it already said so."""
+        """Record done/skipped on the ledger row; False when it already said so. A snoozed
+        nudge still waiting to come back is answered now, so it never comes back."""
         async with self._db.sessions() as session, session.begin():
             row = await session.get(NudgeDelivery, delivery_id)
             if row is None or row.response == response:
                 return False
             row.response = response
             row.responded_at = now
+            if row.status == "pending":
+                row.status, row.error = "skipped", f"answered by a reply: {response}"[:255]
             return True
 
     # -- the pending clarifying question --------------------------------------------------------

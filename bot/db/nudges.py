@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.nudge_choice import NudgeChoice, RecentNudge
+from bot.coach.profile import RunnerProfile
 from bot.coach.schedule import (
     QuietHours,
     backoff_action,
@@ -37,8 +38,10 @@ from bot.coach.schedule import (
     local_date,
     next_nudge_at,
 )
+from bot.coach.suggest import PastSession
 from bot.db.engine import Database
 from bot.db.models import NudgeDelivery, Profile, SessionLog, User
+from bot.db.profiles import to_domain
 
 __all__ = [
     "NUDGE_KINDS",
@@ -76,6 +79,10 @@ class ChoiceInput:
     phase: str | None
     recent: tuple[RecentNudge, ...]
     done_counts: dict[str, int]
+    # The whole profile and the recent logs, for the safety state and today's planned session
+    # (None / empty when the repository was built without `history_days`, e.g. in benches).
+    profile: RunnerProfile | None = None
+    history: tuple[PastSession, ...] = ()
 
 
 Chooser = Callable[[ChoiceInput], NudgeChoice | None]
@@ -161,11 +168,16 @@ class NudgeRepository:
         default_timezone: str = "UTC",
         default_quiet: QuietHours | None = None,
         choose: Chooser | None = None,
+        history_days: int = 0,
     ) -> None:
+        """The chooser always gets each due user's whole profile; with history_days > 0 also
+        their live logs of that many days (one more batched query per claim), for the coaching
+        safety state and today's /week session (bot.nudges.sweep.make_chooser)."""
         self._db = db
         self._default_zone = default_timezone
         self._default_quiet = default_quiet or QuietHours()
         self._choose = choose
+        self._history_days = history_days
 
     # -- the sweep ------------------------------------------------------------------------------
 
@@ -179,10 +191,11 @@ class NudgeRepository:
             if not due:
                 return []
             ids = [u.id for u in due]
-            profiles = await self._profiles(session, ids)
+            profiles = await self._profiles(session, due)
             history = await self._history(session, ids, now)
             done_counts = await self._done_counts(session, ids)
             logged = await self._logged_days(session, ids, now)
+            past = await self._past_sessions(session, ids, now)
 
             claims: list[ClaimedNudge] = []
             rows: list[dict[str, Any]] = []
@@ -190,9 +203,9 @@ class NudgeRepository:
             superseded: list[int] = []
             for user in due:
                 claim, row, upd, old = self._decide(
-                    user, now, grace, profiles.get(user.id, (None, None)),
+                    user, now, grace, profiles.get(user.id),
                     history.get(user.id, []), done_counts.get(user.id, {}),
-                    logged.get(user.id, set()),
+                    logged.get(user.id, set()), tuple(past.get(user.id, ())),
                 )
                 claims.append(claim)
                 user_updates.append(upd)
@@ -217,10 +230,11 @@ class NudgeRepository:
         user: _DueUser,
         now: datetime,
         grace: timedelta,
-        profile: tuple[str | None, str | None],
+        profile: RunnerProfile | None,
         history: list[_LedgerRow],
         done_counts: dict[str, int],
         logged_days: set[date],
+        past: tuple[PastSession, ...],
     ) -> tuple[ClaimedNudge, dict[str, Any] | None, dict[str, Any], list[int]]:
         """The rules for one due user: (claim, ledger row or None, users update, superseded)."""
         upd: dict[str, Any] = {"id": user.id, "ignored_nudges": user.ignored,
@@ -277,7 +291,7 @@ class NudgeRepository:
                 kind = "backoff_ask"
                 every_other = every_other or day
             elif status == "pending":
-                choice = self._pick(user, day, profile, history, done_counts)
+                choice = self._pick(user, day, profile, history, done_counts, past)
                 if choice is None:
                     status, reason = "skipped", "no_safe_habit"
                 else:
@@ -297,14 +311,19 @@ class NudgeRepository:
                              next_nudge_at=upd["next_nudge_at"])
         return claim, row, upd, old_pending
 
-    def _pick(self, user: _DueUser, day: date, profile: tuple[str | None, str | None],
-              history: list[_LedgerRow], done_counts: dict[str, int]) -> NudgeChoice | None:
+    def _pick(self, user: _DueUser, day: date, profile: RunnerProfile | None,
+              history: list[_LedgerRow], done_counts: dict[str, int],
+              past: tuple[PastSession, ...]) -> NudgeChoice | None:
         if self._choose is None:
             return NudgeChoice("habit", "")  # no content wired (benches): a bare habit row
         recent = tuple(RecentNudge(r.local_date, r.content_id) for r in history
                        if r.kind == "habit" and r.content_id)
-        return self._choose(ChoiceInput(user.id, day, profile[0], profile[1], recent,
-                                        done_counts))
+        condition, phase = (profile.condition_id, profile.phase) if profile else (None, None)
+        # The same window /week reads, counted from the user's local date.
+        since = day - timedelta(days=self._history_days)
+        history_window = tuple(p for p in past if p.performed_on >= since)
+        return self._choose(ChoiceInput(user.id, day, condition, phase, recent, done_counts,
+                                        profile, history_window))
 
     async def _take_write_lock(self, session: AsyncSession) -> None:
         # SQLite: the driver only opens a transaction at the first write, and a read-then-write
@@ -338,12 +357,31 @@ class NudgeRepository:
                                 row.last_seen_at))
         return due
 
-    async def _profiles(self, session: AsyncSession, ids: list[int]
-                        ) -> dict[int, tuple[str | None, str | None]]:
+    async def _profiles(self, session: AsyncSession, due: list[_DueUser]
+                        ) -> dict[int, RunnerProfile]:
+        zones = {u.id: u.zone for u in due}
+        rows = await session.scalars(select(Profile).where(Profile.user_id.in_(list(zones))))
+        return {row.user_id: to_domain(row, zones[row.user_id]) for row in rows}
+
+    async def _past_sessions(self, session: AsyncSession, ids: list[int], now: datetime
+                             ) -> dict[int, list[PastSession]]:
+        """Each user's live logs of the last `history_days` days, oldest first (the coach's
+        history: the safety state reads pain from it, the week planner variety)."""
+        if self._history_days <= 0:
+            return {}
+        since = (now - timedelta(days=self._history_days + 1)).date()
         result = await session.execute(
-            select(Profile.user_id, Profile.condition_id, Profile.phase)
-            .where(Profile.user_id.in_(ids)))
-        return {r.user_id: (r.condition_id, r.phase) for r in result}
+            select(SessionLog.user_id, SessionLog.performed_on, SessionLog.activity_id,
+                   SessionLog.session_id, SessionLog.minutes, SessionLog.effort,
+                   SessionLog.pain, SessionLog.status)
+            .where(SessionLog.user_id.in_(ids), SessionLog.performed_on >= since,
+                   SessionLog.undone_at.is_(None))
+            .order_by(SessionLog.user_id, SessionLog.performed_on, SessionLog.id))
+        out: dict[int, list[PastSession]] = defaultdict(list)
+        for r in result:
+            out[r.user_id].append(PastSession(r.performed_on, r.activity_id, r.session_id,
+                                              r.minutes, r.effort, r.pain, r.status))
+        return out
 
     async def _history(self, session: AsyncSession, ids: list[int], now: datetime
                        ) -> dict[int, list[_LedgerRow]]:
@@ -416,8 +454,8 @@ class NudgeRepository:
     async def pending_deliveries(self, now: datetime, limit: int) -> list[PendingDelivery]:
         """Claim up to `limit` rows that may go out now: status pending -> sending, attempts + 1.
 
-        Rows of users who are no longer active, or who logged something since the row was
-        written (quiet once done, e.g. after a snooze), are marked skipped instead.
+        Rows of users who are no longer active or are paused, or who logged something since the
+        row was written (quiet once done, e.g. after a snooze), are marked skipped instead.
         """
         async with self._db.sessions() as session, session.begin():
             await self._take_write_lock(session)
@@ -425,7 +463,7 @@ class NudgeRepository:
                 select(NudgeDelivery.id, NudgeDelivery.user_id, NudgeDelivery.kind,
                        NudgeDelivery.content_id, NudgeDelivery.local_date,
                        NudgeDelivery.attempts, NudgeDelivery.telegram_message_id,
-                       User.chat_id, User.status.label("user_status"))
+                       User.chat_id, User.status.label("user_status"), User.paused_until)
                 .join(User, User.id == NudgeDelivery.user_id)
                 .where(NudgeDelivery.status == "pending", NudgeDelivery.not_before <= now)
                 .order_by(NudgeDelivery.not_before, NudgeDelivery.id)
@@ -450,6 +488,8 @@ class NudgeRepository:
             for r in rows:
                 if r.user_status != "active":
                     skips[f"user {r.user_status}"].append(r.id)
+                elif r.paused_until is not None and r.paused_until > now:
+                    skips["paused"].append(r.id)  # /pause after a snooze: not even that one
                 elif r.kind in NUDGE_KINDS and (r.user_id, r.local_date) in done:
                     skips["done_today"].append(r.id)
                 else:

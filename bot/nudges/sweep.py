@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.coach.nudge_choice import NudgeChoice, choose_nudge
+from bot.coach.nudge_choice import (
+    PLAN_HISTORY_DAYS,
+    NudgeChoice,
+    choose_nudge,
+    nudge_safety,
+    planned_session_for,
+)
 from bot.coach.schedule import QuietHours
 from bot.content import ContentPack
 from bot.db.nudges import ChoiceInput, ClaimedNudge, NudgeRepository
@@ -28,18 +34,24 @@ log = logging.getLogger("bot.nudges.sweep")
 MAX_BATCHES_PER_RUN = 20
 SENDER_INTERVAL_SECONDS = 1.0
 
-# Hook for the week planner (Coaching engine issue): (user id, local date) -> the session id
-# planned for that day, or None. It runs inside the claim transaction, so it must be a fast,
-# synchronous lookup (e.g. over a plan loaded beforehand).
+# An override for the week planner: (user id, local date) -> the session id planned for that
+# day, or None. It runs inside the claim transaction, so it must be a fast, synchronous lookup.
+# Without it the chooser follows /week itself (`planned_session_for`, about 1 ms a user).
 PlannedSessionLookup = Callable[[int, date], str | None]
 
 
 def make_chooser(pack: ContentPack, planned: PlannedSessionLookup | None = None
                  ) -> Callable[[ChoiceInput], NudgeChoice | None]:
     def choose(data: ChoiceInput) -> NudgeChoice | None:
-        planned_id = planned(data.user_id, data.today) if planned is not None else None
+        condition, phase = data.condition_id, data.phase
+        if data.profile is not None:
+            condition, phase = nudge_safety(data.profile, data.history, data.today)
+        if planned is not None:
+            planned_id = planned(data.user_id, data.today)
+        else:
+            planned_id = planned_session_for(pack, data.profile, data.history, data.today)
         return choose_nudge(pack, user_id=data.user_id, today=data.today,
-                            condition_id=data.condition_id, phase=data.phase,
+                            condition_id=condition, phase=phase,
                             recent=data.recent, done_counts=data.done_counts,
                             planned_session_id=planned_id)
     return choose
@@ -51,7 +63,7 @@ def sweep_repository(services: Services, planned: PlannedSessionLookup | None = 
     return NudgeRepository(
         services.db, default_timezone=settings.default_timezone,
         default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end),
-        choose=make_chooser(services.content, planned))
+        choose=make_chooser(services.content, planned), history_days=PLAN_HISTORY_DAYS)
 
 
 @dataclass

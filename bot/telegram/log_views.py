@@ -22,6 +22,8 @@ PREFIX = "lg:"
 HISTORY_PAGE = 10
 OTHER_EMOJI = "📝"
 LOG_PROMPT = "What did you do? Reply to this message, e.g. swam 30 min easy, or bike 1h15 tempo."
+# The line on every daily nudge; a reply to a message carrying it is a log tied to the nudge.
+REPLY_TO_LOG = "Reply to this message to log what you did."
 CLARIFY_QUESTION = "Did you want to log a session?"
 EDIT_HELP = (
     "To correct this log, edit your original message (Telegram: long-press it, then Edit) and "

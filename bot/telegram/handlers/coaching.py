@@ -3,11 +3,21 @@
 Callback data (prefix "sg:", all under 64 bytes):
   sg:menu | sg:convert                       main-menu buttons
   sg:done:<id> | sg:more:<id> | sg:short:<id> | sg:long:<id> | sg:why:<id>   suggestion buttons
+  sg:feel:<id>:<rpe>                         "How did it feel?" after Done (sets the log's effort)
   sg:day:<yyyymmdd>:<offset>                 a day of the /week plan
 Unknown, malformed or old data is answered with a short note, never an error.
 
-The /convert conversation keeps its step in conversation_states (flow "convert"), keyed to the
-message id of the ForceReply prompt, so a restart or another worker continues it.
+The /convert conversation keeps its step in conversation_states (flow "convert"), with the
+message id of the ForceReply prompt, so a restart or another worker continues it. The answer is
+a reply to that prompt, or simply the next plain message (runners on a phone often just type):
+`on_typed_answer` is a gate in its own handler group between the onboarding gate and the main
+group. It claims plain text only while the flow is active, for TYPED_ANSWER_TTL after the
+prompt, and never text that reads as a log of another activity ("swam 30 min") or a reply to
+another message, so logging keeps working during the flow.
+
+"Done" stores the log through bot/db/logs.py (source "suggestion", keyed by the suggestion's
+message id, so a detailed reply to the suggestion replaces it) and asks an injured runner the
+logging area's "Any pain during?", whose answer feeds the pain rule of the next suggestions.
 """
 
 from __future__ import annotations
@@ -26,29 +36,49 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
+from bot.coach.log_parser import OTHER, LogEntry, parse_log
 from bot.coach.profile import RunnerProfile
 from bot.coach.run_converter import (
     DEFAULT_PACE_SEC_PER_KM,
-    ConvertedSession,
+    Conversion,
     CouldNotRead,
     RunWorkout,
-    convert,
+    conversion,
     format_pace,
     parse_pace,
     parse_run,
 )
 from bot.coach.schedule import local_date
-from bot.coach.suggest import Constraints, PastSession, Suggestion, Suggestions, explain, suggest
+from bot.coach.suggest import (
+    Constraints,
+    PastSession,
+    Suggestion,
+    Suggestions,
+    explain,
+    safety_state,
+    suggest,
+)
+from bot.coach.vocabulary import build_vocabulary
 from bot.coach.week_plan import PlannedDay, plan_week
 from bot.content import TELEGRAM_MESSAGE_LIMIT, ContentPack, localize
 from bot.content.models import Block, Session
-from bot.db.coaching import CoachingRepository
+from bot.db.coaching import CONVERT_FLOW, CoachingRepository, ConvertState, convert_state_of
+from bot.db.logs import LogRepository, NewLog
+from bot.telegram import log_views
 from bot.telegram.context import CoachContext
 
 if TYPE_CHECKING:
     from bot.app import CoachApplication
+
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=False)  # quotes are fine in Telegram HTML text
@@ -59,17 +89,27 @@ NOT_ONBOARDED = "Let's set you up first: send /start."
 EXPIRED = "That button has expired. Send /suggest for a fresh suggestion."
 ALREADY_LOGGED = "Already logged"
 LOGGED = "Logged ✅"
+# "How did it feel?" after Done: the effort (RPE) each answer stores. Easy and moderate count as
+# comfortable (suggest.LOW_EFFORT), which is what lets a family of sessions step up a level.
+FEELINGS: tuple[tuple[str, str, int], ...] = (
+    ("😌 Easy", "easy", 3), ("🙂 Moderate", "moderate", 5), ("🥵 Hard", "hard", 8),
+)
 STALE_AFTER = timedelta(days=2)  # a suggestion shown longer ago was for another day
 HISTORY_DAYS = 28
-RUN_PROMPT = ("🔁 Which run do you want to replace? Reply with it, e.g. "
-              "<i>6x800m with 90s jog</i>, <i>tempo 20 min</i> or <i>long run 1h45</i>.")
-PACE_PROMPT = ("🏃 What's your usual easy running pace? Reply e.g. <i>5:30/km</i> or "
-               "<i>9:00/mi</i>. I'll remember it. (Or reply <i>don't know</i>.)")
+RUN_PROMPT = ("🔁 Which run do you want to replace? Send it, e.g. "
+              "<i>6x800m with 90s jog</i>, <i>tempo 20 min</i> or <i>long run 1h45</i>. "
+              "(/cancel to stop.)")
+PACE_PROMPT = ("🏃 What's your usual easy running pace? Send e.g. <i>5:30/km</i> or "
+               "<i>9:00/mi</i>. I'll remember it. (Or send <i>don't know</i>.)")
 PROMPT_MARKERS = ("🔁 Which run do you want to replace?", "🏃 What's your usual easy running pace?")
 PLACEHOLDER_RUN = "e.g. 6x800m with 90s jog"
 PLACEHOLDER_PACE = "e.g. 5:30/km"
 DONT_KNOW = ("don't know", "dont know", "not sure", "no idea", "skip", "idk", "?")
 MAX_CONVERSIONS = 6  # keeps the answer well inside one message
+# How long after the prompt a plain (not replied) message still counts as the answer: long
+# enough to look up a plan, short enough that tomorrow's "swam 30 min" is not read as a run.
+TYPED_ANSWER_TTL = timedelta(hours=1)
+CONFIDENT_LOG = 0.5  # parser confidence from which text naming another activity is a log
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -77,6 +117,10 @@ MAX_CONVERSIONS = 6  # keeps the answer well inside one message
 
 def _repo(context: CoachContext) -> CoachingRepository:
     return CoachingRepository(context.services.db)
+
+
+def _logs(context: CoachContext) -> LogRepository:
+    return LogRepository(context.services.db)
 
 
 def _fit(text: str) -> str:
@@ -162,10 +206,18 @@ def suggestion_keyboard(session_id: str) -> InlineKeyboardMarkup:
     ])
 
 
-def _logged_keyboard(session_id: str) -> InlineKeyboardMarkup:
+def _logged_keyboard(session_id: str, felt: str | None = None) -> InlineKeyboardMarkup:
+    label = f"✅ Logged · felt {felt}" if felt else "✅ Logged"
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("✅ Logged", callback_data=f"sg:done:{session_id}")]]
+        [[InlineKeyboardButton(label, callback_data=f"sg:done:{session_id}")]]
     )
+
+
+def feeling_keyboard(session_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(label, callback_data=f"sg:feel:{session_id}:{rpe}")
+        for label, _word, rpe in FEELINGS
+    ]])
 
 
 def render_why(pack: ContentPack, chosen: Suggestion, others: list[Suggestion]) -> str:
@@ -182,16 +234,20 @@ def render_why(pack: ContentPack, chosen: Suggestion, others: list[Suggestion]) 
     return _fit("\n".join(lines))
 
 
-def render_conversions(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
-                       options: list[ConvertedSession]) -> str:
-    lines = [f"🔁 <b>Your run</b>: {_esc(run.describe())}."]
+def render_conversions(pack: ContentPack, profile: RunnerProfile, asked: RunWorkout,
+                       result: Conversion) -> str:
+    run, options = result.run, result.options
+    lines = [f"🔁 <b>Your run</b>: {_esc(asked.describe())}."]
+    if result.stepped_down_because:
+        lines.append(f"<i>Not as planned today: {_esc(result.stepped_down_because)}, so here "
+                     f"is easy work instead ({_esc(run.describe())}).</i>")
     if run.needs_pace:
         lines.append(f"<i>I assumed a pace of {format_pace(DEFAULT_PACE_SEC_PER_KM)} "
                      f"to turn the distance into time.</i>")
     elif profile.run_pace_sec_per_km and run.distance_km is not None:
         lines.append(f"<i>Distance turned into time at your pace of "
                      f"{format_pace(profile.run_pace_sec_per_km)}.</i>")
-    if profile.has_red_flags:
+    if result.see_clinician:
         lines += ["", f"🩺 {_esc(pack.text('see_clinician'))}"]
     if not options:
         lines += ["", "None of the activities you have can stand in for this run safely right "
@@ -217,13 +273,18 @@ def render_conversions(pack: ContentPack, profile: RunnerProfile, run: RunWorkou
     return _fit("\n".join(lines))
 
 
-def render_week(days: list[PlannedDay]) -> str:
+def render_week(pack: ContentPack, days: list[PlannedDay], see_clinician: bool = False) -> str:
     lines = ["📅 <b>Your next 7 days</b>", ""]
+    if see_clinician:
+        lines += ["<i>Only gentle sessions until your pain settles or someone has looked at "
+                  "it.</i>", ""]
     for day in days:
         mark = "🔥 " if day.hard else ""
         when = f"{day.day:%a} {day.day.day} {day.day:%b}"  # "Mon 2 Mar", on any platform
         lines.append(f"<b>{when}</b> · {mark}{_esc(day.label)}")
     lines += ["", "Tap a day to see its session."]
+    if see_clinician:
+        lines += ["", f"🩺 {_esc(pack.text('see_clinician'))}"]
     return _fit("\n".join(lines))
 
 
@@ -249,6 +310,8 @@ def render_day(pack: ContentPack, day: PlannedDay) -> str:
     lines = [head, "", *render_session(pack, day.suggestion.session)]
     if day.suggestion.caution_notes:
         lines += ["", "⚠️ " + _esc(" ".join(day.suggestion.caution_notes))]
+    if day.suggestion.see_clinician:
+        lines += ["", f"🩺 {_esc(pack.text('see_clinician'))}"]
     return _fit("\n".join(lines))
 
 
@@ -310,20 +373,22 @@ async def on_button(update: Update, context: CoachContext) -> None:
     if action == "day" and len(parts) == 4:
         await _show_day(update, context, parts[2], parts[3])
         return
+    if action == "feel" and len(parts) == 4:
+        await _feel(update, context, message, parts[2], parts[3])
+        return
     pack = context.services.content
     session_id = parts[2] if len(parts) == 3 else ""
     if action not in ("done", "more", "short", "long", "why") or session_id not in pack.sessions:
         await query.answer(EXPIRED)
         return
     now = context.services.clock.now()
-    repo = _repo(context)
     if action == "done":
         await _done(update, context, message, session_id)
         return
     if _too_old(message, now):
         await query.answer(EXPIRED)
         return
-    if action != "why" and await repo.logged_message(user.id, message.message_id):
+    if action != "why" and await _logs(context).by_message(user.id, message.message_id):
         await query.answer(f"{ALREADY_LOGGED}. Send /suggest for another session.")
         return
     profile = await context.services.profiles.get(user.id)
@@ -344,25 +409,52 @@ async def _done(update: Update, context: CoachContext, message: Message, session
     if profile is None:
         await query.answer(NOT_ONBOARDED)
         return
-    repo = _repo(context)
-    if await repo.logged_message(user.id, message.message_id):
+    logs = _logs(context)
+    if await logs.by_message(user.id, message.message_id):
         await query.answer(ALREADY_LOGGED)
         return
-    if _too_old(message, services.clock.now()):
+    now = services.clock.now()
+    if _too_old(message, now):
         await query.answer(EXPIRED)
         return
     session = services.content.sessions[session_id]
-    created = await repo.log_suggestion_done(
-        user.id, message.message_id, session_id=session.id, activity_id=session.activity,
-        minutes=float(session.minutes), performed_on=_today(context, profile),
-        now=services.clock.now(),
-    )
+    log, created = await logs.create(NewLog(
+        user_id=user.id, source_message_id=message.message_id,
+        performed_on=_today(context, profile), logged_at=now, activity_id=session.activity,
+        session_id=session.id, minutes=float(session.minutes), status="done",
+        source="suggestion",
+    ))
     if not created:
         await query.answer(ALREADY_LOGGED)
         return
     await query.answer(LOGGED)
-    text = (message.text_html or "") + "\n\n✅ <b>Logged for today.</b> Nice work!"
-    await _edit(message, _fit(text), _logged_keyboard(session_id))
+    text = (message.text_html or "") + ("\n\n✅ <b>Logged for today.</b> Nice work! "
+                                        "How did it feel?")
+    await _edit(message, _fit(text), feeling_keyboard(session_id))
+    if profile.injury_status != "none":
+        # The logging area's question and buttons: its answer is judged there (safety reply)
+        # and stored on this log, so the next suggestion steps down after real pain.
+        await context.bot.send_message(message.chat_id, log_views.PAIN_QUESTION,
+                                       reply_markup=log_views.pain_keyboard(log.id))
+
+
+async def _feel(update: Update, context: CoachContext, message: Message, session_id: str,
+                rpe_text: str) -> None:
+    """The answer to "How did it feel?": the effort on the log Done made from this message."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    word = next((w for _label, w, rpe in FEELINGS if str(rpe) == rpe_text), None)
+    if word is None or session_id not in context.services.content.sessions:
+        await query.answer(EXPIRED)
+        return
+    changed = await _repo(context).set_suggestion_effort(user.id, message.message_id,
+                                                         int(rpe_text))
+    if not changed:
+        # No live Done log for this message: undone, or replaced by a detailed reply.
+        await query.answer("That log has changed since; send /history to see it.")
+        return
+    await query.answer("Noted")
+    await _edit(message, message.text_html or "", _logged_keyboard(session_id, word))
 
 
 async def _swap(update: Update, context: CoachContext, profile: RunnerProfile, message: Message,
@@ -392,7 +484,10 @@ async def _swap(update: Update, context: CoachContext, profile: RunnerProfile, m
             preference=preference, reference_minutes=current.minutes,
             exclude_ids=frozenset({session_id})))
         found = result.top
-        if found is None or found.session.id == session_id:
+        wrong_way = found is not None and (
+            found.session.minutes >= current.minutes if preference == "shorter"
+            else found.session.minutes <= current.minutes)
+        if found is None or found.session.id == session_id or wrong_way:
             await query.answer(f"Nothing {preference} fits right now.")
             return
         chosen = found
@@ -473,8 +568,10 @@ async def _convert_text(context: CoachContext, message: Message, profile: Runner
 async def _send_conversions(context: CoachContext, message: Message, profile: RunnerProfile,
                             run: RunWorkout) -> None:
     pack = context.services.content
-    options = convert(pack, profile, run)
-    await message.reply_text(render_conversions(pack, profile, run, options))
+    today = _today(context, profile)
+    history = await _history(context, profile.user_id, today)
+    result = conversion(pack, profile, run, history, today)
+    await message.reply_text(render_conversions(pack, profile, run, result))
 
 
 class _ReplyToOurPrompt(filters.MessageFilter):
@@ -489,14 +586,55 @@ class _ReplyToOurPrompt(filters.MessageFilter):
 
 
 async def on_reply(update: Update, context: CoachContext) -> None:
+    """A reply to one of our /convert prompts that the gate did not take: the current prompt
+    (when the gate could not see the flow), or an older one."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and message.reply_to_message is not None
-    repo = _repo(context)
-    state = await repo.convert_state(user.id)
+    state = await _repo(context).convert_state(user.id)
     if state is None or state.prompt_message_id != message.reply_to_message.message_id:
         await message.reply_text("That question has passed. Send /convert to start again.")
         return
-    profile = await _profile(context, user.id, message.chat_id)
+    await _answer(context, message, user.id, state)
+
+
+async def on_typed_answer(update: Update, context: CoachContext) -> None:
+    """Gate: while /convert waits, the next plain message is the answer (see the module
+    docstring). Returns without a word when it is not, so the main group reads the text."""
+    message, user = update.effective_message, update.effective_user
+    if (message is None or user is None or message.text is None
+            or update.edited_message is not None):
+        return
+    conv = context.conversation  # read by the user gate with the user row: no extra query
+    if conv is None or conv.flow != CONVERT_FLOW:
+        return
+    state = convert_state_of(conv.step, conv.keyboard_message_id, conv.data)
+    replied = message.reply_to_message
+    if replied is not None:
+        if replied.message_id != state.prompt_message_id:
+            return  # a reply to another message is about that message (a log, an old prompt)
+    else:
+        now = context.services.clock.now()
+        if state.asked_at is None or now - state.asked_at > TYPED_ANSWER_TTL:
+            return
+        if _logs_another_activity(context.services.content, message.text, now.date()):
+            return
+    await _answer(context, message, user.id, state)
+    raise ApplicationHandlerStop
+
+
+def _logs_another_activity(pack: ContentPack, text: str, today: date) -> bool:
+    """True for text such as "swam 30 min": while /convert waits, that is a log of another
+    activity, not the run to replace, so logging should read it."""
+    entry = parse_log(text, build_vocabulary(pack), today)
+    return (isinstance(entry, LogEntry) and entry.activity_id not in (OTHER, "running")
+            and entry.confidence >= CONFIDENT_LOG)
+
+
+async def _answer(context: CoachContext, message: Message, user_id: int,
+                  state: ConvertState) -> None:
+    """The user's answer to the current /convert step."""
+    repo = _repo(context)
+    profile = await _profile(context, user_id, message.chat_id)
     if profile is None:
         return
     text = (message.text or "").strip()
@@ -506,16 +644,16 @@ async def on_reply(update: Update, context: CoachContext) -> None:
     run_text = str(state.data.get("run", ""))
     pace = parse_pace(text)
     if pace is None and not text.lower().startswith(DONT_KNOW):
-        await _ask_for_pace(context, message.chat_id, user.id, run_text,
+        await _ask_for_pace(context, message.chat_id, user_id, run_text,
                             prefix="I couldn't read that pace. ")
         return
     if pace is not None:
         profile = replace(profile, run_pace_sec_per_km=pace)
         await context.services.profiles.save(profile, context.services.clock.now())
-    await repo.clear_convert_state(user.id)
+    await repo.clear_convert_state(user_id)
     run = parse_run(run_text, pace)
     if isinstance(run, CouldNotRead):  # cannot happen: the text parsed before; be safe anyway
-        await _ask_for_run(context, message.chat_id, user.id)
+        await _ask_for_run(context, message.chat_id, user_id)
         return
     if pace is not None:
         await message.reply_text(f"Got it: {format_pace(pace)}. I'll remember that.")
@@ -533,8 +671,11 @@ async def week_command(update: Update, context: CoachContext) -> None:
         return
     today = _today(context, profile)
     history = await _history(context, user.id, today)
-    days = plan_week(context.services.content, profile, history, today)
-    await message.reply_text(render_week(days), reply_markup=week_keyboard(days))
+    pack = context.services.content
+    days = plan_week(pack, profile, history, today)
+    see_clinician = safety_state(profile, history, today).see_clinician
+    await message.reply_text(render_week(pack, days, see_clinician),
+                             reply_markup=week_keyboard(days))
 
 
 async def _show_day(update: Update, context: CoachContext, start_text: str,
@@ -578,6 +719,13 @@ def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
             on_reply,
         ),
     ]
+
+
+def typed_answer_handler() -> BaseHandler[Update, CoachContext, None]:
+    """The /convert typed-answer gate, for its own group after the onboarding gate and before
+    the main group (bot/app.py), so it sees text before logging and the fallbacks do."""
+    return MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                          on_typed_answer)
 
 
 def register(application: CoachApplication) -> None:

@@ -23,6 +23,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.coach.log_parser import OTHER, CouldNotRead, LogEntry, looks_like_log, parse_log
+from bot.coach.nudge_choice import HABIT_ACTIVITY
 from bot.coach.pain_check import assess_pain, mentions_red_flag, safety_reply
 from bot.coach.progress import (
     CHART_WEEKS,
@@ -47,13 +48,11 @@ if TYPE_CHECKING:
 CONFIDENT = 0.5
 DEFAULT_CLARIFY_CHOICES = ("swimming", "road_bike", "strength")
 CLARIFY_CHOICES = 3
-# Nudge kinds (content) -> the activity a bare "done" on such a nudge logs.
-NUDGE_KIND_ACTIVITY = {
-    "balance": "balance_agility", "agility": "balance_agility",
-    "coordination": "balance_agility", "strength": "strength", "mobility": "mobility",
-}  # fmt: skip
-# Callback prefixes of the messages a reply to which is a log.
-_LOGGABLE_PREFIXES = ("nd:", "sg:")
+# Callback prefixes of the messages a reply to which is a log (nudges carry REPLY_TO_LOG
+# instead: their buttons go once answered, and "Still want these?" shares their prefix).
+_LOGGABLE_PREFIXES = ("sg:",)
+# Callback ids beyond BIGINT cannot be ours; refusing them keeps the driver from overflowing.
+_MAX_ID = 2**63 - 1
 _LOG_COMMAND_RE = re.compile(r"^/log(?:@\w+)?(?:\s+|$)", re.IGNORECASE)
 
 
@@ -69,10 +68,12 @@ def _callback_data(message: Message | None) -> list[str]:
 
 
 def answers_our_message(reply: Message | None) -> bool:
-    """A reply to one of our nudges or suggestions, or to the /log prompt."""
+    """A reply to one of our nudges or suggestions, or to the /log prompt. A nudge is known by
+    its "reply to log" line, which stays after Done, Snooze or Skip took its buttons away."""
     if reply is None or reply.from_user is None or not reply.from_user.is_bot:
         return False
-    if (reply.text or "").startswith(views.LOG_PROMPT):
+    text = reply.text or ""
+    if text.startswith(views.LOG_PROMPT) or views.REPLY_TO_LOG in text:
         return True
     return any(data.startswith(_LOGGABLE_PREFIXES) for data in _callback_data(reply))
 
@@ -117,7 +118,7 @@ def _content_activity(pack: ContentPack, content_id: str | None
         return session.activity, session.id, float(session.minutes)
     nudge = pack.nudges.get(content_id)
     if nudge is not None:
-        activity = NUDGE_KIND_ACTIVITY.get(nudge.kind)
+        activity = HABIT_ACTIVITY.get(nudge.kind)
         activity = activity if activity in pack.activities else OTHER
         return activity, None, round(nudge.seconds / 60, 1)
     if content_id in pack.activities:
@@ -284,11 +285,12 @@ async def _store_and_confirm(update: Update, context: CoachContext, new: NewLog,
         await _safe_edit(question, text, views.log_keyboard(log.id))
     else:
         await message.reply_text(text, reply_markup=views.log_keyboard(log.id))
-    await _pain_check(update, context, log)
+    await pain_check(update, context, log)
 
 
-async def _pain_check(update: Update, context: CoachContext, log: LogRecord) -> None:
-    """Injured runners get "Any pain during?"; pain given in the text is judged at once."""
+async def pain_check(update: Update, context: CoachContext, log: LogRecord) -> None:
+    """After a logged session (a message, or a Done button): injured runners get "Any pain
+    during?"; pain given in the text, or a red flag in it, is judged at once."""
     if log.status != "done":
         return
     chat = update.effective_chat
@@ -446,6 +448,10 @@ async def on_edit(update: Update, context: CoachContext) -> None:
     updated = await repo.update_from_edit(user.id, edited.message_id, changes)
     if updated is None:
         return
+    if updated.nudge_delivery_id is not None and updated.status != log.status:
+        # "swam 20 min" edited into "skipped": the nudge's answer follows the log.
+        await repo.respond_to_nudge(updated.nudge_delivery_id, updated.status,
+                                    context.services.clock.now())
     await edited.reply_text(
         views.confirmation(pack, updated, today, effort_word=entry.effort_word, updated=True),
         reply_markup=views.log_keyboard(updated.id))
@@ -467,17 +473,24 @@ async def on_button(update: Update, context: CoachContext) -> None:
         if action == "c" and len(parts) == 3:
             await _on_clarify(update, context, parts[2])
         elif action == "undo" and len(parts) == 3:
-            await _on_undo(update, context, int(parts[2]))
+            await _on_undo(update, context, _number(parts[2]))
         elif action == "edit" and len(parts) == 3:
-            await _on_edit_button(update, context, int(parts[2]))
+            await _on_edit_button(update, context, _number(parts[2]))
         elif action == "pain" and len(parts) == 4:
-            await _on_pain(update, context, int(parts[2]), int(parts[3]))
+            await _on_pain(update, context, _number(parts[2]), _number(parts[3]))
         elif action == "h" and len(parts) == 3:
-            await _on_history_page(update, context, int(parts[2]))
+            await _on_history_page(update, context, _number(parts[2]))
         else:
             await query.answer(views.STALE)
     except (IndexError, ValueError):
         await query.answer(views.STALE)
+
+
+def _number(text: str) -> int:
+    """A non-negative id or offset from callback data; ValueError for anything else."""
+    if not (text.isascii() and text.isdigit()) or int(text) > _MAX_ID:
+        raise ValueError(text)
+    return int(text)
 
 
 async def _on_undo(update: Update, context: CoachContext, log_id: int) -> None:

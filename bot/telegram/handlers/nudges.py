@@ -7,38 +7,39 @@ Callback data: "nd:<delivery id>:<action>", e.g. "nd:812:d". Old or foreign data
 
 from __future__ import annotations
 
+import contextlib
 import html
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.coach.nudge_choice import HABIT_ACTIVITY
 from bot.coach.schedule import QuietHours, SnoozeChoice, local_date, snooze_until
 from bot.coach.timezones import zone_info
 from bot.content import ContentPack
 from bot.content.models import localize
-from bot.db.nudges import Delivery, NudgeRepository
+from bot.db.logs import LogRepository
+from bot.db.nudges import NUDGE_KINDS, Delivery, NudgeRepository
 from bot.services import Services
 from bot.telegram.context import CoachContext
 from bot.telegram.handlers import basics
+from bot.telegram.handlers.logging import pain_check
+from bot.telegram.log_views import REPLY_TO_LOG
 
 if TYPE_CHECKING:
     from bot.app import CoachApplication
 
 PREFIX = "nd:"
-REPLY_LINE = "<i>Reply to this message to log what you did.</i>"
+# The logging handler claims replies to messages carrying this line (bot/telegram/log_views.py).
+REPLY_LINE = f"<i>{REPLY_TO_LOG}</i>"
 ALREADY_DONE = "Already done ✅"
 EXPIRED = "That button has expired."
+# Larger ids cannot be ours (BIGINT); refusing them keeps the database driver from overflowing.
+_MAX_ID = 2**63 - 1
 
-# Habit kind -> the activity a "Done" is logged as (content/activities.yaml ids).
-HABIT_ACTIVITY = {
-    "balance": "balance_agility",
-    "agility": "balance_agility",
-    "coordination": "balance_agility",
-    "strength": "strength",
-    "mobility": "mobility",
-}
 _ANCHOR_EMOJI = {
     "brushing_teeth": "🪥", "kettle": "🫖", "washing_up": "🍽", "commute": "🚌", "play": "🧒",
     "desk": "💻", "tv_adverts": "📺", "stairs": "🪜", "shower": "🚿", "bedtime": "🛏",
@@ -125,9 +126,18 @@ def parse_callback(data: str | None) -> tuple[int, str] | None:
     if not data or not data.startswith(PREFIX):
         return None
     parts = data[len(PREFIX):].split(":")
-    if len(parts) != 2 or not parts[0].isdigit():
+    if len(parts) != 2 or not parts[0].isascii() or not parts[0].isdigit():
         return None
-    return int(parts[0]), parts[1]
+    delivery_id = int(parts[0])
+    return (delivery_id, parts[1]) if delivery_id <= _MAX_ID else None
+
+
+# What each answer to "Still want these?" stores on the ledger row, and says.
+_BACKOFF_ANSWERS = {
+    "keep": ("keep", "Daily it is", "👍 Great, I'll keep nudging you every day."),
+    "eod": ("every_other_day", "Every other day", "👍 Every other day it is."),
+    "pause": ("paused", "Paused", "⏸ Nudges paused. Send /resume whenever you want them back."),
+}
 
 
 async def on_button(update: Update, context: CoachContext) -> None:
@@ -151,27 +161,26 @@ async def on_button(update: Update, context: CoachContext) -> None:
     message = query.message
     message_id = message.message_id if message is not None else 0
 
+    logged = False
     if action == "d":
         answer, note = await _done(services, repo, delivery, user.id, message_id, now, zone)
+        logged = note is not None
     elif action in _SNOOZES:
         answer, note = await _snooze(services, repo, delivery, user.id, _SNOOZES[action], now,
                                      zone)
-    elif action == "sk":
-        ok = await repo.record_response(delivery.id, user.id, "skipped", now)
-        answer, note = ("Skipped", "⏭ Skipped for today. See you tomorrow.") if ok \
-            else (ALREADY_DONE, None)
-    elif action == "keep":
-        await repo.set_cadence(user.id, None)
-        await repo.record_response(delivery.id, user.id, "keep", now)
-        answer, note = "Daily it is", "👍 Great, I'll keep nudging you every day."
-    elif action == "eod":
-        await repo.set_cadence(user.id, local_date(now, zone))
-        await repo.record_response(delivery.id, user.id, "every_other_day", now)
-        answer, note = "Every other day", "👍 Every other day it is."
-    elif action == "pause":
-        await repo.pause_nudges(user.id)
-        await repo.record_response(delivery.id, user.id, "paused", now)
-        answer, note = "Paused", "⏸ Nudges paused. Send /resume whenever you want them back."
+    elif action == "sk" and delivery.kind in NUDGE_KINDS:
+        if delivery.response == "skipped":
+            answer, note = "Skipped", None  # a second tap: already said
+        else:
+            ok = await repo.record_response(delivery.id, user.id, "skipped", now)
+            answer, note = ("Skipped", "⏭ Skipped for today. See you tomorrow.") if ok \
+                else (ALREADY_DONE, None)
+    elif action in _BACKOFF_ANSWERS and delivery.kind == "backoff_ask":
+        response, answer, text = _BACKOFF_ANSWERS[action]
+        note = None if delivery.response == response else text  # a second tap changes nothing
+        if note is not None:
+            await _apply_backoff_answer(repo, user.id, action, now, zone)
+            await repo.record_response(delivery.id, user.id, response, now)
     else:
         await query.answer(EXPIRED)
         return
@@ -179,13 +188,28 @@ async def on_button(update: Update, context: CoachContext) -> None:
     if note is not None and message is not None:
         # The buttons go away so the same choice cannot be made twice from this message.
         original = getattr(message, "text_html", None) or ""
-        await query.edit_message_text(f"{original}\n\n{note}".strip(), reply_markup=None)
+        with contextlib.suppress(BadRequest):  # too old to edit, or edited already: harmless
+            await query.edit_message_text(f"{original}\n\n{note}".strip(), reply_markup=None)
+    if logged:
+        log = await LogRepository(services.db).by_message(user.id, message_id)
+        if log is not None:
+            await pain_check(update, context, log)
+
+
+async def _apply_backoff_answer(repo: NudgeRepository, user_id: int, action: str,
+                                now: datetime, zone: str) -> None:
+    if action == "keep":
+        await repo.set_cadence(user_id, None)
+    elif action == "eod":
+        await repo.set_cadence(user_id, local_date(now, zone))
+    else:
+        await repo.pause_nudges(user_id)
 
 
 async def _done(services: Services, repo: NudgeRepository, delivery: Delivery, user_id: int,
                 message_id: int, now: datetime, zone: str) -> tuple[str, str | None]:
-    if delivery.response == "done":
-        return ALREADY_DONE, None
+    if delivery.response == "done" or delivery.kind not in NUDGE_KINDS:
+        return ALREADY_DONE if delivery.response == "done" else EXPIRED, None
     pack = services.content
     activity_id, session_id, minutes = "balance_agility", None, None
     if delivery.kind == "session" and delivery.content_id in pack.sessions:
@@ -210,12 +234,19 @@ async def _snooze(services: Services, repo: NudgeRepository, delivery: Delivery,
     record = await services.users.get(user_id)
     quiet = QuietHours((record.quiet_start if record else None) or settings.quiet_hours_start,
                        (record.quiet_end if record else None) or settings.quiet_hours_end)
+    today = local_date(now, zone)
+    if delivery.local_date != today:
+        return "This nudge was for an earlier day. Today's comes as usual.", None
     until = snooze_until(now, zone, choice, quiet)
+    if local_date(until, zone) != delivery.local_date:
+        # It would come back tomorrow, next to tomorrow's own nudge: two in one morning. So the
+        # snooze stops at the end of the day; the buttons stay for a Done later tonight.
+        why = (f"Your quiet hours start at {quiet.start:%H:%M}, so that's"
+               if quiet.start != quiet.end else "That's")
+        return f"{why} too late for a reminder today. Tap ✅ Done if you do it.", None
     if not await repo.record_snooze(delivery.id, user_id, until, now):
         return "This one can't be snoozed any more.", None
-    local = until.astimezone(zone_info(zone))
-    day = "" if local.date() == local_date(now, zone) else " tomorrow"
-    when = f"{local:%H:%M}{day}"
+    when = f"{until.astimezone(zone_info(zone)):%H:%M}"
     return f"Snoozed until {when}", f"⏰ Snoozed until {when}."
 
 
