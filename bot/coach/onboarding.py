@@ -42,13 +42,6 @@ INJURY_CHOICES: dict[str, str] = {
     "returning": "Coming back from an injury",
 }
 NUDGE_TIME_CHOICES = ("07:00", "08:00", "12:00", "18:00", "20:00")
-RED_FLAG_QUESTIONS = (
-    "pain at rest or at night",
-    "swelling that is getting worse",
-    "you can't put weight on it, or you are limping",
-    "numbness or tingling",
-    "one spot on a bone that is very sore to press",
-)
 MAX_ANSWER_CHARS = 200
 
 _YES = {"yes", "y", "yep", "yeah", "yes please", "sure", "ok", "okay", "i understand",

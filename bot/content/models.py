@@ -264,6 +264,7 @@ REQUIRED_TEXT_IDS: tuple[str, ...] = (
     "disclaimer",
     "see_clinician",
     "red_flags_general",
+    "red_flag_screen",
     "stop_rule_default",
     "pain_rule",
     "welcome",

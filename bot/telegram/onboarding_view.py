@@ -10,7 +10,6 @@ from bot.coach.onboarding import (
     INJURY_CHOICES,
     NUDGE_TIME_CHOICES,
     QUIET_CHOICES,
-    RED_FLAG_QUESTIONS,
     Draft,
     Step,
     condition_choices,
@@ -70,7 +69,9 @@ def _clinician(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
 
 
 def _red_flags(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
-    items = "\n".join(f"• {q}" for q in RED_FLAG_QUESTIONS)
+    # The warning signs are content (texts.yaml, red_flag_screen), one per line.
+    signs = [line.strip() for line in pack.text("red_flag_screen").splitlines() if line.strip()]
+    items = "\n".join(f"• {html.escape(sign)}" for sign in signs)
     return (f"A quick safety check. Do you have any of these?\n{items}",
             [[_b("None of these", "red_flags", "no"),
               _b("Yes, one or more", "red_flags", "yes")]])
