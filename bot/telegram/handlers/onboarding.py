@@ -72,7 +72,7 @@ async def start(update: Update, context: CoachContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     record = context.user_record
-    conv = await _convs(context).get(user.id)
+    conv = context.conversation  # read by the user gate along with the user row
     if conv is not None and conv.flow == "onboarding":
         draft = Draft.from_json(conv.data.get("draft", {}))
         await _ask(message, context, user.id, conv.flow, conv.step, draft,  # type: ignore[arg-type]
