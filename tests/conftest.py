@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from bot.app import build_application
 from bot.clock import FakeClock
@@ -19,6 +20,10 @@ from bot.config import Settings
 from bot.content import ContentPack, load_pack
 from bot.telegram.standin import BotApiStandIn
 from tests.harness import ChatUser, FakeTelegram
+
+# A loaded CI machine must not turn slow examples into failures: no per-example deadline.
+settings.register_profile("crosscoach", deadline=None)
+settings.load_profile("crosscoach")
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"

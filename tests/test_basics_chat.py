@@ -91,3 +91,8 @@ async def test_standin_rejects_too_long_messages() -> None:
     api = BotApiStandIn()
     status, body = await api.handle("sendMessage", {"chat_id": 1, "text": "x" * 4097}, {})
     assert status == 400 and "too long" in body["description"]
+
+
+async def test_a_newcomer_typing_anything_is_pointed_to_start(ana: ChatUser) -> None:
+    reply = await ana.send("hello there")
+    assert reply.text == "I'm not sure what you mean. Send /start to set up your coaching first."

@@ -88,6 +88,11 @@ async def fallback_text(update: Update, context: CoachContext) -> None:
                  "Send /help to see what I can do.")
     else:
         reply = "I'm not sure what you mean. Send /help to see what I can do."
+    record = context.user_record
+    if record is not None and not record.onboarded and context.conversation is None:
+        # Someone who never finished setting up gets pointed at the one thing they need.
+        reply = reply.replace("Send /help to see what I can do.",
+                              "Send /start to set up your coaching first.")
     await message.reply_text(reply)
 
 
