@@ -339,3 +339,12 @@ async def test_quiet_hours_are_editable_in_settings(ana: ChatUser, tg: FakeTeleg
     assert (user.quiet_start, user.quiet_end) == (time(20, 0), time(8, 0))
     # The 07:00 nudge now falls in quiet hours, so it moves to their end: 08:00 London.
     assert user.next_nudge_at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+
+
+async def test_asking_for_coaching_half_way_through_onboarding(ana: ChatUser) -> None:
+    await ana.send("/start")
+    await ana.press("I understand")
+    for command in ("/suggest", "/settings", "/pause"):
+        reply = await ana.send(command)
+        assert reply.last.text.startswith("Let's finish setting you up first: answer the "
+                                          "question above")

@@ -12,7 +12,7 @@ from bot.coach.schedule import QuietHours
 from bot.db.privacy import PrivacyRepository
 from bot.db.users import UserRecord, UserSettingsRepository
 from bot.telegram.context import CoachContext
-from bot.telegram.handlers.basics import NOT_ONBOARDED
+from bot.telegram.handlers.basics import not_onboarded_text
 
 DEFAULT_PAUSE_DAYS = 7
 MAX_PAUSE_DAYS = 90
@@ -43,7 +43,7 @@ async def _onboarded(update: Update, context: CoachContext) -> UserRecord | None
     record = context.user_record
     if record is None or not record.onboarded:
         assert update.effective_message is not None
-        await update.effective_message.reply_text(NOT_ONBOARDED)
+        await update.effective_message.reply_text(not_onboarded_text(context))
         return None
     return record
 

@@ -13,6 +13,16 @@ from bot.telegram.context import CoachContext
 
 LONG_MESSAGE = 1000
 NOT_ONBOARDED = "Let's set you up first: send /start."
+MID_ONBOARDING = ("Let's finish setting you up first: answer the question above, or send "
+                  "/start to see it again.")
+
+
+def not_onboarded_text(context: CoachContext) -> str:
+    """What to tell someone who asks for coaching before their profile exists."""
+    conversation = context.conversation
+    if conversation is not None and conversation.flow == "onboarding":
+        return MID_ONBOARDING
+    return NOT_ONBOARDED
 
 
 async def private_chats_only(update: Update, context: CoachContext) -> None:

@@ -75,6 +75,7 @@ from bot.db.coaching import CONVERT_FLOW, CoachingRepository, ConvertState, conv
 from bot.db.logs import LogRepository, NewLog
 from bot.telegram import log_views
 from bot.telegram.context import CoachContext
+from bot.telegram.handlers.basics import not_onboarded_text
 
 if TYPE_CHECKING:
     from bot.app import CoachApplication
@@ -85,7 +86,6 @@ def _esc(text: str) -> str:
 
 
 PREFIX = "sg:"
-NOT_ONBOARDED = "Let's set you up first: send /start."
 EXPIRED = "That button has expired. Send /suggest for a fresh suggestion."
 ALREADY_LOGGED = "Already logged"
 LOGGED = "Logged ✅"
@@ -143,7 +143,7 @@ async def _profile(context: CoachContext, user_id: int, chat_id: int) -> RunnerP
     """The profile, or None after telling a user who has not onboarded what to do."""
     profile = await context.services.profiles.get(user_id)
     if profile is None:
-        await context.bot.send_message(chat_id, NOT_ONBOARDED)
+        await context.bot.send_message(chat_id, not_onboarded_text(context))
     return profile
 
 
@@ -333,7 +333,8 @@ async def _send_suggestion(context: CoachContext, chat_id: int, user_id: int) ->
     top = result.top
     pack = context.services.content
     if top is None:
-        await context.bot.send_message(chat_id, _esc(result.message or NOT_ONBOARDED))
+        fallback = result.message or not_onboarded_text(context)
+        await context.bot.send_message(chat_id, _esc(fallback))
         return
     await context.bot.send_message(chat_id, render_suggestion(pack, result, top),
                                    reply_markup=suggestion_keyboard(top.session.id))
@@ -393,7 +394,7 @@ async def on_button(update: Update, context: CoachContext) -> None:
         return
     profile = await context.services.profiles.get(user.id)
     if profile is None:
-        await query.answer(NOT_ONBOARDED)
+        await query.answer(not_onboarded_text(context))
         return
     if action == "why":
         await _why(update, context, profile, session_id)
@@ -407,7 +408,7 @@ async def _done(update: Update, context: CoachContext, message: Message, session
     services = context.services
     profile = await services.profiles.get(user.id)
     if profile is None:
-        await query.answer(NOT_ONBOARDED)
+        await query.answer(not_onboarded_text(context))
         return
     logs = _logs(context)
     if await logs.by_message(user.id, message.message_id):
@@ -690,7 +691,7 @@ async def _show_day(update: Update, context: CoachContext, start_text: str,
         return
     profile = await context.services.profiles.get(user.id)
     if profile is None:
-        await query.answer(NOT_ONBOARDED)
+        await query.answer(not_onboarded_text(context))
         return
     today = _today(context, profile)
     if not 0 <= offset < 7 or start + timedelta(days=offset) < today:

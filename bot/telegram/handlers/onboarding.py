@@ -29,7 +29,7 @@ from bot.coach.schedule import QuietHours
 from bot.db.conversations import Conversation, ConversationRepository
 from bot.db.users import UserSettingsRepository
 from bot.telegram.context import CoachContext
-from bot.telegram.handlers.basics import NOT_ONBOARDED
+from bot.telegram.handlers.basics import not_onboarded_text
 from bot.telegram.onboarding_view import prompt, settings_keyboard, summary_text
 
 FLOWS = ("onboarding", "settings", "injury")
@@ -290,7 +290,7 @@ async def _draft_or_ask_to_start(message: Message, context: CoachContext, user_i
                                  ) -> Draft | None:
     draft = await _current_draft(context, user_id)
     if draft is None:
-        await message.reply_text(NOT_ONBOARDED)
+        await message.reply_text(not_onboarded_text(context))
     return draft
 
 
