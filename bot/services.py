@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -30,3 +31,11 @@ class Services:
                    users=UserRepository(db),
                    profiles=ProfileRepository(db, settings.default_timezone),
                    metrics=Metrics())
+
+
+SERVICES_KEY = "services"
+
+
+def services_of(application: Any) -> Services:
+    """The Services an Application was built with (kept in its bot_data)."""
+    return application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]

@@ -145,7 +145,8 @@ def webhook_problem(settings: Settings) -> str | None:
     if not settings.webhook_url:
         return "WEBHOOK_URL must be set for --webhook (the public https:// base URL)"
     if not settings.webhook_url.startswith(("https://", "http://")):
-        return "WEBHOOK_URL must start with https://"
+        return ("WEBHOOK_URL must start with https:// (http:// works only with a local Bot API "
+                "server)")
     if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
         return "WEBHOOK_SECRET must be set for --webhook"
     if not _SECRET_RE.match(settings.webhook_secret.get_secret_value()):

@@ -59,9 +59,13 @@ class HttpStandIn:
 
     async def __aenter__(self) -> str:
         self._task = asyncio.create_task(self.server.serve())
-        # uvicorn exposes only a flag for "listening"; yield to its task until it flips.
-        while not self.server.started:  # noqa: ASYNC110
-            await asyncio.sleep(0)
+        # uvicorn exposes only a flag for "listening"; yield to its task until it flips, and
+        # fail (not hang) if it never does, e.g. when another process took the port.
+        async with asyncio.timeout(10):
+            while not self.server.started:
+                if self._task.done():
+                    raise RuntimeError(f"the stand-in could not listen on port {self.port}")
+                await asyncio.sleep(0)
         return f"http://127.0.0.1:{self.port}"
 
     async def __aexit__(self, *exc: object) -> None:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select
 
 from bot.clock import FakeClock
-from bot.db.models import Base, NudgeDelivery, SessionLog, User
+from bot.db.models import Base, NudgeDelivery, Profile, SessionLog, User
 from bot.db.privacy import user_column
 from tests.harness import ChatUser, FakeTelegram
 from tests.test_onboarding_chat import onboard_uninjured, rows
@@ -135,4 +135,53 @@ async def test_blocking_stops_nudges_and_unblocking_restores_them(ana: ChatUser,
     await ana.unblock_bot()
     [user] = await rows(tg, User, ana.id)
     assert user.status == "active"
+    assert user.next_nudge_at == datetime(2026, 3, 3, 7, 0, tzinfo=UTC)
+
+
+async def test_odd_pause_arguments_get_the_usage_line(ana: ChatUser) -> None:
+    await onboard_uninjured(ana)
+    for odd in ("/pause ²", "/pause 0", "/pause 365", "/pause -3", "/pause 🙂"):
+        reply = await ana.send(odd)
+        assert reply.text == "Use /pause or /pause DAYS, with 1 to 90 days."
+
+
+async def test_delete_buttons_tapped_twice(ana: ChatUser, tg: FakeTelegram) -> None:
+    await onboard_uninjured(ana)
+    await ana.send("/delete")
+    question = ana.last_with_buttons()
+    await ana.press("Keep my data", on=question)
+    reply = await ana.press_data("acct:keep", on=question)
+    assert reply.answers == [""] and reply.messages == []  # answered, nothing else happens
+    await ana.press_data("acct:delete", on=question)
+    reply = await ana.press_data("acct:delete", on=question)
+    assert reply.answers == [""] and reply.messages == []  # no apology, no traceback
+    assert await rows(tg, Profile, ana.id) == []
+
+
+async def test_stop_survives_blocking_and_unblocking(ana: ChatUser, tg: FakeTelegram) -> None:
+    await onboard_uninjured(ana)
+    await ana.send("/stop")
+    await ana.block_bot()
+    await ana.unblock_bot()
+    [user] = await rows(tg, User, ana.id)
+    assert (user.status, user.next_nudge_at) == ("stopped", None)
+
+
+async def test_pause_keeps_the_every_other_day_cadence_and_resume_resets_it(
+        ana: ChatUser, tg: FakeTelegram, clock: FakeClock) -> None:
+    from sqlalchemy import update
+
+    await onboard_uninjured(ana)
+    db = tg.application.bot_data["services"].db
+    async with db.sessions() as session, session.begin():
+        await session.execute(update(User).where(User.id == ana.id).values(
+            every_other_day_from=date(2026, 3, 4)))
+    await ana.send("/pause 1")
+    [user] = await rows(tg, User, ana.id)
+    assert user.every_other_day_from == date(2026, 3, 4)
+    # Paused until Tue 09:00 UTC; Wed 4 March is the next "on" day of the cadence.
+    assert user.next_nudge_at == datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
+    await ana.send("/resume")
+    [user] = await rows(tg, User, ana.id)
+    assert user.every_other_day_from is None
     assert user.next_nudge_at == datetime(2026, 3, 3, 7, 0, tzinfo=UTC)

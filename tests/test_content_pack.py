@@ -13,7 +13,8 @@ import pytest
 from bot.coach.safety import allowed_sessions, assess_session
 from bot.content import PHASES, REQUIRED_TEXT_IDS, ContentPack, default_content_dir, load_pack
 
-ARTICLE = Path("/work/shared/seed/cross-training-for-runners.txt")
+# shared/ sits beside the checkout, for developers and for CI's clone alike.
+ARTICLE = Path(__file__).resolve().parents[2] / "shared/seed/cross-training-for-runners.txt"
 
 
 @cache

@@ -167,14 +167,16 @@ class UserSettingsRepository:
 
     async def update_schedule(self, user_id: int, *, status: str, paused_until: datetime | None,
                               next_nudge_at: datetime | None,
-                              paused_from: datetime | None = None) -> None:
+                              paused_from: datetime | None = None,
+                              reset_backoff: bool = False) -> None:
+        """Change status and pause. `reset_backoff` (resume, unblock) starts the ignored-nudge
+        count and the every-other-day cadence afresh; a /pause keeps the user's cadence."""
         async with self._db.sessions() as session, session.begin():
             user = await session.get(User, user_id)
             if user is None:
                 return
             user.status = status
-            if status == "active" and next_nudge_at is not None:
-                # Coming back (resume, unblock) starts the back-off count afresh.
+            if reset_backoff:
                 user.ignored_nudges = 0
                 user.every_other_day_from = None
             if paused_from is not None:

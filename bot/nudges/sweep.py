@@ -25,8 +25,7 @@ from bot.coach.nudge_choice import (
 from bot.coach.schedule import QuietHours
 from bot.content import ContentPack
 from bot.db.nudges import ChoiceInput, ClaimedNudge, NudgeRepository
-from bot.services import Services
-from bot.telegram.context import services_of
+from bot.services import Services, services_of
 
 log = logging.getLogger("bot.nudges.sweep")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import CallbackContext, ExtBot
 
 from bot.db.conversations import Conversation
 from bot.db.users import UserRecord
-from bot.services import Services
+from bot.services import SERVICES_KEY, Services, services_of
 
-SERVICES_KEY = "services"
+__all__ = ["SERVICES_KEY", "CoachContext", "services_of"]
 
 
 class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -25,7 +25,3 @@ class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     @property
     def services(self) -> Services:
         return self.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
-
-
-def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
-    return application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from bot.coach.nudge_timing import upcoming_nudge
 from bot.coach.schedule import QuietHours
@@ -36,7 +39,8 @@ def _next_due(context: CoachContext, record: UserRecord,
         context.services.clock.now(), record.timezone or settings.default_timezone,
         record.nudge_time, paused_until=paused_until, quiet_start=record.quiet_start,
         quiet_end=record.quiet_end,
-        default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end))
+        default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end),
+        every_other_day_from=record.every_other_day_from)
 
 
 async def _onboarded(update: Update, context: CoachContext) -> UserRecord | None:
@@ -57,7 +61,8 @@ async def pause_command(update: Update, context: CoachContext) -> None:
     args = context.args or []
     days = DEFAULT_PAUSE_DAYS
     if args:
-        if not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_PAUSE_DAYS:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if not args[0].isdecimal() or not 1 <= int(args[0]) <= MAX_PAUSE_DAYS:
             await message.reply_text(f"Use /pause or /pause DAYS, with 1 to {MAX_PAUSE_DAYS} days.")
             return
         days = int(args[0])
@@ -76,12 +81,13 @@ async def resume_command(update: Update, context: CoachContext) -> None:
     record = await _onboarded(update, context)
     if record is None:
         return
-    due = _next_due(context, record)
+    # Resuming starts the cadence afresh (daily), so plan without the old every-other-day.
+    due = _next_due(context, replace(record, every_other_day_from=None))
     now = context.services.clock.now()
     # A pause ended early still happened: keep its end, so the streak stays frozen over it.
     ended = min(record.paused_until, now) if record.paused_until else None
     await UserSettingsRepository(context.services.db).update_schedule(
-        record.id, status="active", paused_until=ended, next_nudge_at=due)
+        record.id, status="active", paused_until=ended, next_nudge_at=due, reset_backoff=True)
     text = "Welcome back! Nudges are on again." if due else "Welcome back!"
     await message.reply_text(text + " Send /settings to change when they come.")
 
@@ -133,11 +139,13 @@ async def on_delete_button(update: Update, context: CoachContext) -> None:
     if not isinstance(query.message, Message):
         return
     if query.data == "acct:keep":
-        await query.message.edit_text("Kept. Nothing was deleted.")
+        with contextlib.suppress(BadRequest):  # a second tap: the message already says so
+            await query.message.edit_text("Kept. Nothing was deleted.")
         return
     await PrivacyRepository(context.services.db).delete_everything(user.id)
-    await query.message.edit_text("All your data is deleted. If you ever want to start again, "
-                                  "send /start.")
+    with contextlib.suppress(BadRequest):
+        await query.message.edit_text("All your data is deleted. If you ever want to start "
+                                      "again, send /start.")
 
 
 async def on_member_change(update: Update, context: CoachContext) -> None:
@@ -146,12 +154,17 @@ async def on_member_change(update: Update, context: CoachContext) -> None:
     if change is None or change.chat.type != "private":
         return
     repo = UserSettingsRepository(context.services.db)
-    user_id = change.from_user.id
-    if change.new_chat_member.status == ChatMember.BANNED:
-        await repo.update_schedule(user_id, status="blocked", paused_until=None,
-                                   next_nudge_at=None)
+    record = context.user_record
+    if record is None:
         return
-    record = await context.services.users.get(user_id)
-    if record is not None and change.new_chat_member.status == ChatMember.MEMBER:
-        await repo.update_schedule(user_id, status="active", paused_until=record.paused_until,
-                                   next_nudge_at=_next_due(context, record))
+    if change.new_chat_member.status == ChatMember.BANNED:
+        # Someone who sent /stop stays stopped: unblocking later must not restart nudges.
+        if record.status != "stopped":
+            await repo.update_schedule(record.id, status="blocked",
+                                       paused_until=record.paused_until, next_nudge_at=None)
+        return
+    if change.new_chat_member.status == ChatMember.MEMBER and record.status == "blocked":
+        await repo.update_schedule(record.id, status="active", paused_until=record.paused_until,
+                                   next_nudge_at=_next_due(
+                                       context, replace(record, every_other_day_from=None)),
+                                   reset_backoff=True)

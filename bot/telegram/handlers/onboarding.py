@@ -227,7 +227,7 @@ async def _schedule_for(context: CoachContext, user_id: int, draft: Draft
                         ) -> tuple[Any, str, Any]:
     services = context.services
     settings = services.settings
-    record = await services.users.get(user_id)
+    record = context.user_record  # read by the gate at the start of this update
     zone = draft.timezone or (record.timezone if record else None) or settings.default_timezone
     nudge_time = draft.local_nudge_time
     quiet = draft.quiet_hours or ((record.quiet_start, record.quiet_end) if record else None)
@@ -237,6 +237,7 @@ async def _schedule_for(context: CoachContext, user_id: int, draft: Draft
         quiet_start=quiet[0] if quiet else None,
         quiet_end=quiet[1] if quiet else None,
         default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end),
+        every_other_day_from=record.every_other_day_from if record else None,
     )
     return nudge_time, zone, due
 
@@ -296,9 +297,11 @@ async def _draft_or_ask_to_start(message: Message, context: CoachContext, user_i
 
 async def _current_draft(context: CoachContext, user_id: int) -> Draft | None:
     services = context.services
+    record = context.user_record
+    if record is None or not record.onboarded:
+        return None
     profile = await services.profiles.get(user_id)
-    record = await services.users.get(user_id)
-    if profile is None or record is None or not record.onboarded:
+    if profile is None:
         return None
     quiet = (record.quiet_start, record.quiet_end) if record.quiet_start is not None and \
         record.quiet_end is not None else None
