@@ -115,6 +115,8 @@ def _register_handlers(application: CoachApplication) -> None:
                             group=MAIN)
     application.add_handler(CallbackQueryHandler(onboarding.on_settings_button, pattern=r"^st:"),
                             group=MAIN)
+    application.add_handler(
+        CallbackQueryHandler(onboarding.on_menu_button, pattern=r"^mn:(week|stats)$"), group=MAIN)
     application.add_handler(CallbackQueryHandler(account.on_delete_button, pattern=r"^acct:"),
                             group=MAIN)
     application.add_handler(ChatMemberHandler(account.on_member_change,

@@ -568,7 +568,8 @@ async def test_the_main_menu_buttons(runner: ChatUser, clock: FakeClock) -> None
     await UserSettingsRepository(db).complete_onboarding(profile, None, "Europe/London", None,
                                                          clock.now())
     menu = (await runner.send("/start")).last
-    assert menu.labels == ["💡 Suggest a session", "🔁 Replace a run"]
+    assert menu.labels == ["💡 Suggest a session", "🔁 Replace a run", "📅 My week",
+                           "📈 My progress"]
     suggested = await runner.press("💡 Suggest a session", on=menu)
     assert suggested.answers == [""]
     assert suggested.last.labels == ["✅ Done", "🔄 Another", "⏱ Shorter", "⏱ Longer",

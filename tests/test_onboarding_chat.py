@@ -84,7 +84,8 @@ async def test_uninjured_runner_completes_onboarding(ana: ChatUser, tg: FakeTele
     reply = await ana.press("Confirm")
     # Monday 2 March 2026, 09:00 UTC: the next 07:30 London is Tuesday (GMT = UTC).
     assert "Your first nudge comes Tuesday at 07:30." in reply.text
-    assert reply.last.labels == ["💡 Suggest a session", "🔁 Replace a run"]
+    assert reply.last.labels == ["💡 Suggest a session", "🔁 Replace a run", "📅 My week",
+                                 "📈 My progress"]
 
     [user] = await rows(tg, User, ana.id)
     assert user.timezone == "Europe/London" and user.nudge_time == time(7, 30)
@@ -348,3 +349,14 @@ async def test_asking_for_coaching_half_way_through_onboarding(ana: ChatUser) ->
         reply = await ana.send(command)
         assert reply.last.text.startswith("Let's finish setting you up first: answer the "
                                           "question above")
+
+
+async def test_main_menu_shortcuts_to_week_and_progress(ana: ChatUser) -> None:
+    await onboard_uninjured(ana)
+    menu = ana.last_with_buttons()
+    reply = await ana.press("📅 My week", on=menu)
+    assert reply.answers == [""]
+    assert reply.last.text.startswith("📅 Your next 7 days")
+    reply = await ana.press("📈 My progress", on=menu)
+    assert "This week" in reply.text
+    assert any(message.is_photo for message in reply.messages)

@@ -30,6 +30,8 @@ from bot.db.conversations import Conversation, ConversationRepository
 from bot.db.users import UserSettingsRepository
 from bot.telegram.context import CoachContext
 from bot.telegram.handlers.basics import not_onboarded_text
+from bot.telegram.handlers.coaching import week_command
+from bot.telegram.handlers.logging import stats_command
 from bot.telegram.onboarding_view import prompt, settings_keyboard, summary_text
 
 FLOWS = ("onboarding", "settings", "injury")
@@ -40,7 +42,20 @@ def main_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [InlineKeyboardButton("💡 Suggest a session", callback_data="sg:menu"),
          InlineKeyboardButton("🔁 Replace a run", callback_data="sg:convert")],
+        [InlineKeyboardButton("📅 My week", callback_data="mn:week"),
+         InlineKeyboardButton("📈 My progress", callback_data="mn:stats")],
     ])
+
+
+async def on_menu_button(update: Update, context: CoachContext) -> None:
+    """The main menu's shortcuts to /week and /stats: the same handlers, one tap away."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if query.data == "mn:week":
+        await week_command(update, context)
+    else:
+        await stats_command(update, context)
 
 
 def _steps(conv: Conversation) -> tuple[Step, ...]:
