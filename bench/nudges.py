@@ -223,7 +223,7 @@ async def main(small: bool) -> None:
         pg_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
         url = pg_url.replace("postgresql://", "postgresql+asyncpg://")
     else:
-        url = f"sqlite+aiosqlite:///{tmp.name}/bench.db"
+        url = f"sqlite+inloop:///{tmp.name}/bench.db"
     print(f"database: {'PostgreSQL' if use_pg else 'SQLite'}")
     db = Database(url)
     try:

@@ -291,7 +291,7 @@ def _line(label: str, values: list[float]) -> str:
 async def _with_database(kind: str, body: Callable[[str], Any]) -> Any:
     if kind == "sqlite":
         with tempfile.TemporaryDirectory(prefix="cc_bench_") as tmp:
-            return await body(f"sqlite+aiosqlite:///{tmp}/bench.db")
+            return await body(f"sqlite+inloop:///{tmp}/bench.db")
     import asyncpg
 
     name = f"cc_bench_{uuid.uuid4().hex[:10]}"

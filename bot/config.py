@@ -17,12 +17,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/crosscoach.db"
+DEFAULT_DATABASE_URL = "sqlite+inloop:///./data/crosscoach.db"
 
 # Async drivers we ship with. A plain `postgresql://` or `sqlite://` URL is rewritten to them so an
 # operator can paste the URL their platform gives them.
 _ASYNC_DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
+    "sqlite": "sqlite+inloop",
+    "sqlite+inloop": "sqlite+inloop",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",

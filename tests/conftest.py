@@ -50,7 +50,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'crosscoach.db'}"
+    return f"sqlite+inloop:///{tmp_path / 'crosscoach.db'}"
 
 
 def _pg_admin_url() -> str:
@@ -120,7 +120,7 @@ async def pg_url(pg_available: bool, request: pytest.FixtureRequest) -> AsyncIte
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """Run the test once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'crosscoach.db'}"
+        yield f"sqlite+inloop:///{tmp_path / 'crosscoach.db'}"
         return
     request.applymarker(pytest.mark.postgres)
     _PG_TESTS.add(request.node.nodeid)

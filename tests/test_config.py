@@ -66,4 +66,6 @@ def test_plain_urls_get_async_drivers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db:5432/cc")
     assert load_settings().database_url == "postgresql+asyncpg://u:p@db:5432/cc"
     monkeypatch.setenv("DATABASE_URL", "sqlite:///./x.db")
+    assert load_settings().database_url == "sqlite+inloop:///./x.db"
+    monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite:///./x.db")
     assert load_settings().database_url == "sqlite+aiosqlite:///./x.db"

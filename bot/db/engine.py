@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db import sqlite_inloop
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -33,6 +35,13 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        if url.get_driver_name() == sqlite_inloop.DRIVER:
+            sqlite_inloop.register()
+            if url.database and url.database != ":memory:":
+                # One connection: see bot/db/sqlite_inloop.py for why a second one could stall
+                # the event loop in SQLite's busy handler.
+                kwargs.setdefault("pool_size", 1)
+                kwargs.setdefault("max_overflow", 0)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
