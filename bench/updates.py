@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import itertools
 import random
 import statistics
@@ -46,8 +47,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, CommandHandler, MessageHandler, filters  # noqa: E402
+from telegram import (  # noqa: E402
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import TelegramError  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    Application,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.app import OFFLINE_TOKEN, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -55,7 +69,7 @@ from bot.content import load_pack  # noqa: E402
 from bot.db.models import Profile, User  # noqa: E402
 from bot.telegram.context import services_of  # noqa: E402
 from bot.telegram.handlers.errors import APOLOGY  # noqa: E402
-from bot.telegram.standin import BotApiStandIn, StandInRequest  # noqa: E402
+from bot.telegram.standin import ApiCall, BotApiStandIn, StandInRequest  # noqa: E402
 from tests.harness import BotMessage, ChatUser  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -74,18 +88,22 @@ WARMUP = 30  # first updates of each run, not counted (connections, caches)
 
 
 class Timed:
-    """What a ChatUser takes as its Telegram: processes each update and records the time."""
+    """What a ChatUser takes as its Telegram: processes each update and records the time, and
+    which Bot API calls the update caused (the PTB floor replays them)."""
 
     def __init__(self, application: Any, api: BotApiStandIn) -> None:
         self.application = application
         self.api = api
         self.kind = ""
         self.samples: list[tuple[str, float]] = []
+        self.recorded: list[tuple[dict[str, Any], list[ApiCall]]] = []
 
     async def feed(self, update: dict[str, Any]) -> None:
+        first_call = len(self.api.calls)
         started = time.perf_counter()
         await self.application.process_update(Update.de_json(update, self.application.bot))
         self.samples.append((self.kind, time.perf_counter() - started))
+        self.recorded.append((update, self.api.calls[first_call:]))
 
 
 class BenchUser(ChatUser):
@@ -247,6 +265,7 @@ async def run_full(database_url: str, args: argparse.Namespace, mix: dict[str, f
         # Bot API calls per update bound the ratio: the echo makes exactly one.
         per_update = len(api.calls) / max(1, len(timed.samples))
         return {"samples": timed.samples[WARMUP:], "populate_s": seconds, "wired": wired,
+                "recorded": timed.recorded, "message_keys": list(api.messages),
                 "api_errors": errors, "apologies": apologies, "unknown_command": unknown,
                 "calls_per_update": per_update}
     finally:
@@ -276,6 +295,65 @@ async def run_echo(count: int) -> list[float]:
     finally:
         await application.shutdown()
     return [seconds for _, seconds in timed.samples[WARMUP:]]
+
+
+_AS_OBJECTS: dict[str, Any] = {"reply_markup": InlineKeyboardMarkup,
+                               "reply_parameters": ReplyParameters,
+                               "link_preview_options": LinkPreviewOptions}
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+async def run_floor(recorded: list[tuple[dict[str, Any], list[ApiCall]]],
+                    message_keys: list[tuple[int, int]]) -> tuple[list[float], int]:
+    """The PTB floor: a bare Application with one handler that makes, for each update, exactly
+    the Bot API calls CrossCoach made for it (same texts, keyboards and methods, through PTB's
+    typed methods), with no database and no coaching logic. No bot that answers like CrossCoach
+    can be faster on PTB, so floor/echo bounds the ratio any such bot could reach."""
+    api = BotApiStandIn()
+    # Edits target message ids from the full run; placeholders let them land.
+    for chat_id, message_id in message_keys:
+        api.messages[(chat_id, message_id)] = {
+            "message_id": message_id, "date": 0, "text": "\u2063",
+            "chat": {"id": chat_id, "type": "private", "first_name": "Runner"}}
+    request = StandInRequest(api)
+    application = (Application.builder().token(OFFLINE_TOKEN).request(request)
+                   .get_updates_request(request).defaults(Defaults(parse_mode="HTML"))
+                   .build())
+    script = {update["update_id"]: calls for update, calls in recorded}
+    failures = 0
+    signatures: dict[str, set[str]] = {}
+
+    async def replay(update: Update, _context: Any) -> None:
+        nonlocal failures
+        bot = application.bot
+        for call in script.get(update.update_id, []):
+            method = getattr(bot, _snake(call.method))
+            if call.method not in signatures:
+                signatures[call.method] = set(inspect.signature(method).parameters)
+            # PTB's defaults add parse_mode to calls whose typed method does not take it.
+            accepted = signatures[call.method]
+            kwargs = {key: (_AS_OBJECTS[key].de_json(value, bot) if key in _AS_OBJECTS
+                            and isinstance(value, dict) else value)
+                      for key, value in call.params.items() if key in accepted}
+            try:
+                await method(**kwargs)
+            except (TelegramError, TypeError):
+                failures += 1
+
+    application.add_handler(TypeHandler(Update, replay))
+    await application.initialize()
+    samples: list[float] = []
+    try:
+        for update, _calls in recorded:
+            started = time.perf_counter()
+            await application.process_update(Update.de_json(update, application.bot))
+            samples.append(time.perf_counter() - started)
+    finally:
+        await application.shutdown()
+    return samples[WARMUP:], failures
 
 
 def _pct(values: list[float], q: int) -> float:
@@ -332,6 +410,14 @@ async def main_async(args: argparse.Namespace) -> int:
             print(_line(f"  {name} ({len(by_kind[name])})", by_kind[name]))
         print(f"ratio full/echo on {kind}: {rate / echo_rate:.3f} (goal >= 0.3 on SQLite); "
               f"p99 {_pct(values, 99) * 1000:.1f} ms (goal < 50 ms)")
+        floor, failures = await run_floor(result["recorded"], result["message_keys"])
+        floor_rate = len(floor) / sum(floor)
+        print(_line("  PTB floor (same calls)", floor) + f"   replay failures {failures}")
+        floor_ms = 1000 * sum(floor) / len(floor)
+        own_ms = 1000 * sum(values) / len(values) - floor_ms
+        print(f"ratio floor/echo: {floor_rate / echo_rate:.3f} (the best any bot making these "
+              f"calls reaches); per update: PTB and the stand-in {floor_ms:.2f} ms, "
+              f"CrossCoach's own work {own_ms:.2f} ms")
     return 0
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db.engine import Database
 from bot.db.models import ConversationState
@@ -35,14 +36,16 @@ class ConversationRepository:
 
     async def save(self, user_id: int, flow: str, step: str, data: dict[str, Any],
                    keyboard_message_id: int | None, now: datetime) -> None:
+        # One upsert instead of read-then-write: every onboarding step saves, so the saved
+        # statement shows in bench/updates.py.
+        insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+        values = {"flow": flow, "step": step, "data": dict(data),
+                  "keyboard_message_id": keyboard_message_id, "updated_at": now}
+        statement = insert(ConversationState).values(user_id=user_id, **values)
+        statement = statement.on_conflict_do_update(index_elements=[ConversationState.user_id],
+                                                    set_=values)
         async with self._db.sessions() as session, session.begin():
-            row = await session.get(ConversationState, user_id)
-            if row is None:
-                row = ConversationState(user_id=user_id)
-                session.add(row)
-            row.flow, row.step, row.data = flow, step, dict(data)
-            row.keyboard_message_id = keyboard_message_id
-            row.updated_at = now
+            await session.execute(statement)
 
     async def clear(self, user_id: int) -> None:
         async with self._db.sessions() as session, session.begin():

@@ -130,11 +130,10 @@ class LogRepository:
     # -- writing ------------------------------------------------------------------------------
 
     async def create(self, new: NewLog) -> tuple[LogRecord, bool]:
-        """Store a log; (log, created). The same (user, message) returns the first log instead."""
-        if new.source_message_id is not None:
-            existing = await self.by_message(new.user_id, new.source_message_id)
-            if existing is not None:
-                return existing, False
+        """Store a log; (log, created). The same (user, message) returns the first log instead.
+
+        No read first: the unique (user, message) constraint decides, which costs a statement
+        only for the rare repeat instead of for every log."""
         try:
             async with self._db.sessions() as session, session.begin():
                 row = SessionLog(**_columns(new))
@@ -142,7 +141,8 @@ class LogRepository:
                 await session.flush()
                 record = _record(row)
         except IntegrityError:
-            # Another worker (or a redelivered update) stored this message a moment ago.
+            # This message was logged before: a redelivered update, a second worker, or a
+            # reply the user sent again.
             if new.source_message_id is None:
                 raise
             existing = await self.by_message(new.user_id, new.source_message_id)

@@ -110,7 +110,7 @@ async def on_button(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
     _, step, value = query.data.split(":", 2)
-    conv = await _convs(context).get(update.effective_user.id)
+    conv = context.conversation  # read by the user gate along with the user row
     message = query.message
     if (conv is None or conv.flow not in FLOWS or conv.step != step
             or not isinstance(message, Message) or conv.keyboard_message_id != message.message_id):
