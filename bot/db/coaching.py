@@ -34,7 +34,7 @@ class CoachingRepository:
     async def recent_history(self, user_id: int, since: date) -> list[PastSession]:
         """Logs performed on or after `since`, oldest first, without undone ones. A log whose
         text mentions a warning sign (numbness, swelling, night pain...) is marked red_flag."""
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             rows = await session.scalars(
                 select(SessionLog)
                 .where(SessionLog.user_id == user_id, SessionLog.performed_on >= since,
@@ -88,7 +88,7 @@ class CoachingRepository:
                     await session.rollback()  # created by a concurrent update: try once more
 
     async def convert_state(self, user_id: int) -> ConvertState | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.get(ConversationState, user_id)
             if row is None or row.flow != CONVERT_FLOW:
                 return None

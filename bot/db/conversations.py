@@ -27,7 +27,7 @@ class ConversationRepository:
         self._db = db
 
     async def get(self, user_id: int) -> Conversation | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.get(ConversationState, user_id)
             if row is None:
                 return None

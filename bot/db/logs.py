@@ -219,12 +219,12 @@ class LogRepository:
     # -- reading ------------------------------------------------------------------------------
 
     async def get(self, user_id: int, log_id: int) -> LogRecord | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.get(SessionLog, log_id)
             return _record(row) if row is not None and row.user_id == user_id else None
 
     async def by_message(self, user_id: int, message_id: int) -> LogRecord | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.scalar(
                 select(SessionLog).where(SessionLog.user_id == user_id,
                                          SessionLog.source_message_id == message_id)
@@ -232,7 +232,7 @@ class LogRepository:
             return None if row is None else _record(row)
 
     async def live_log_for_nudge(self, user_id: int, delivery_id: int) -> LogRecord | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.scalar(
                 select(SessionLog)
                 .where(SessionLog.user_id == user_id, _active(),
@@ -243,7 +243,7 @@ class LogRepository:
 
     async def previous_pain(self, user_id: int, before_log_id: int) -> int | None:
         """The pain on the user's latest live log before this one that has a pain score."""
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             value = await session.scalar(
                 select(SessionLog.pain)
                 .where(SessionLog.user_id == user_id, _active(), SessionLog.id < before_log_id,
@@ -269,7 +269,7 @@ class LogRepository:
 
     async def recent(self, user_id: int, *, since: date) -> list[LogRecord]:
         """Live logs performed on or after `since`, oldest first (for the coach and stats)."""
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             rows = (await session.scalars(
                 select(SessionLog)
                 .where(SessionLog.user_id == user_id, _active(), SessionLog.performed_on >= since)
@@ -282,7 +282,7 @@ class LogRepository:
 
     async def active_days(self, user_id: int) -> set[date]:
         """Every local date with a live, done log (for streaks)."""
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             days = (await session.scalars(
                 select(SessionLog.performed_on).distinct()
                 .where(SessionLog.user_id == user_id, _active(), SessionLog.status == "done")
@@ -291,7 +291,7 @@ class LogRepository:
 
     async def has_log_on(self, user_id: int, day: date) -> bool:
         """Whether the user logged a session (done) on this local date: "quiet once done"."""
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             found = await session.scalar(
                 select(SessionLog.id).where(
                     SessionLog.user_id == user_id, _active(), SessionLog.status == "done",
@@ -303,7 +303,7 @@ class LogRepository:
     # -- the nudge a reply answers ------------------------------------------------------------
 
     async def nudge_for_message(self, user_id: int, telegram_message_id: int) -> NudgeRef | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.scalar(
                 select(NudgeDelivery).where(
                     and_(NudgeDelivery.user_id == user_id,
@@ -331,7 +331,7 @@ class LogRepository:
     # -- the pending clarifying question --------------------------------------------------------
 
     async def pending_clarify(self, user_id: int) -> PendingClarify | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.get(ConversationState, user_id)
             if row is None or row.flow != CLARIFY_FLOW:
                 return None
@@ -339,7 +339,7 @@ class LogRepository:
 
     async def in_other_flow(self, user_id: int) -> bool:
         """Whether the user is in the middle of another conversation (onboarding, settings...)."""
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.get(ConversationState, user_id)
             return row is not None and row.flow != CLARIFY_FLOW
 

@@ -540,13 +540,13 @@ class NudgeRepository:
     # -- responses (buttons) --------------------------------------------------------------------
 
     async def get(self, delivery_id: int) -> Delivery | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.get(NudgeDelivery, delivery_id)
             return None if row is None else _delivery(row)
 
     async def delivery_for_message(self, user_id: int, message_id: int) -> Delivery | None:
         """The nudge a message id belongs to (a reply to a nudge is a log: Logging issue)."""
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.scalar(select(NudgeDelivery).where(
                 NudgeDelivery.user_id == user_id, NudgeDelivery.telegram_message_id == message_id))
             return None if row is None else _delivery(row)

@@ -44,7 +44,7 @@ class ProfileRepository:
         self._default_timezone = default_timezone
 
     async def get(self, user_id: int) -> RunnerProfile | None:
-        async with self._db.engine.connect() as conn:
+        async with self._db.read_engine.connect() as conn:
             row = (await conn.execute(_PROFILE_QUERY, {"uid": user_id})).mappings().first()
         if row is None:
             return None

@@ -95,25 +95,29 @@ class UserRepository:
         most updates cost a single SELECT rather than a write per message.
         """
         name = first_name[:128]
+        # Read outside a transaction (one round trip on PostgreSQL); most updates stop there.
+        async with self._db.read_engine.connect() as conn:
+            row = (await conn.execute(_SEEN_QUERY, {"uid": user_id})).mappings().first()
         try:
-            async with self._db.engine.begin() as conn:
-                row = (await conn.execute(_SEEN_QUERY, {"uid": user_id})).mappings().first()
-                if row is None:
-                    values = {"id": user_id, "chat_id": chat_id, "first_name": name,
-                              "language_code": language_code, "status": "active",
-                              "created_at": now, "last_seen_at": now, "ignored_nudges": 0}
+            if row is None:
+                values = {"id": user_id, "chat_id": chat_id, "first_name": name,
+                          "language_code": language_code, "status": "active",
+                          "created_at": now, "last_seen_at": now, "ignored_nudges": 0}
+                async with self._db.engine.begin() as conn:
                     await conn.execute(insert(_USERS).values(**values))
-                    return _record({**_EMPTY_USER, **values}), True, None
-                changes: dict[str, object] = {}
-                if (row["chat_id"], row["first_name"], row["language_code"]) != (
-                        chat_id, name, language_code):
-                    changes.update(chat_id=chat_id, first_name=name,
-                                   language_code=language_code)
-                if row["ignored_nudges"]:
-                    changes["ignored_nudges"] = 0
-                if now - row["last_seen_at"] >= SEEN_REFRESH:
-                    changes["last_seen_at"] = now
-                if changes:
+                return _record({**_EMPTY_USER, **values}), True, None
+            changes: dict[str, object] = {}
+            if (row["chat_id"], row["first_name"], row["language_code"]) != (
+                    chat_id, name, language_code):
+                changes.update(chat_id=chat_id, first_name=name, language_code=language_code)
+            if row["ignored_nudges"]:
+                changes["ignored_nudges"] = 0
+            if now - row["last_seen_at"] >= SEEN_REFRESH:
+                changes["last_seen_at"] = now
+            if changes:
+                # Plain column sets: a concurrent writer of the same user loses nothing
+                # that matters (the newest name, a zeroed count, a recent last_seen_at).
+                async with self._db.engine.begin() as conn:
                     await conn.execute(update(_USERS).where(_USERS.c.id == user_id)
                                        .values(**changes))
         except IntegrityError:
@@ -127,7 +131,7 @@ class UserRepository:
         return _record(merged), False, conversation
 
     async def get(self, user_id: int) -> UserRecord | None:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             row = await session.get(User, user_id)
             return None if row is None else to_record(row)
 
@@ -140,7 +144,7 @@ class UserRepository:
                     row.next_nudge_at = None
 
     async def count(self) -> int:
-        async with self._db.sessions() as session:
+        async with self._db.reads() as session:
             return int(await session.scalar(select(func.count()).select_from(User)) or 0)
 
 
