@@ -17,6 +17,15 @@ auth, in a database it creates and drops) it:
 It prints updates/s for each (N / time inside process_update, Update.de_json included), the
 ratio full/echo (goal >= 0.3 on SQLite) and p50/p99 handler latency (goal p99 < 50 ms).
 
+To show where the time goes it then replays, update by update, the exact Bot API calls
+CrossCoach made, through a bare Application and PTB's typed methods:
+- "PTB floor": the calls alone, no logic, no database. No bot that answers like CrossCoach can
+  be faster on python-telegram-bot.
+- "floor + 1 read, 1 write": the same plus one Core transaction that reads the user's row and
+  writes one column, the least a bot that remembers its users does per update.
+The last line splits an update's time into PTB and the stand-in, that least persistence, and
+everything else CrossCoach does (its other statements, parsing, ranking, rendering).
+
 Two deliberate departures from production, both printed in the header:
 - The AIORateLimiter is switched off (`--keep-rate-limiter` keeps it). It holds every process to
   Telegram's ~30 chat messages/s, which would measure Telegram's limit rather than our code.
