@@ -35,6 +35,7 @@ from bot.db.updates import ProcessedUpdates
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.services import Services
 from bot.telegram.context import services_of
+from bot.update_order import PerUserOrder
 
 log = logging.getLogger("bot.webhook")
 
@@ -60,6 +61,7 @@ def create_asgi_app(application: AnyApplication, settings: Settings,
         # Never serve an endpoint that anyone on the internet could feed updates into.
         raise ValueError("WEBHOOK_SECRET must be set to serve webhooks")
     secret = settings.webhook_secret.get_secret_value().encode()
+    order = PerUserOrder()
 
     def services() -> Services:
         return services_of(application)
@@ -87,9 +89,11 @@ def create_asgi_app(application: AnyApplication, settings: Settings,
         started = time.perf_counter()
         try:
             # Processed before answering, so the next update of the same chat (which Telegram
-            # sends after our 200) sees this one's state. Handler errors are caught by PTB and go
-            # to the error handler; what escapes here is a failure of the machinery itself.
-            await application.process_update(update)
+            # sends after our 200) sees this one's state; `order` keeps that true for updates
+            # that arrive side by side anyway. Handler errors are caught by PTB and go to the
+            # error handler; what escapes here is a failure of the machinery itself.
+            async with order.turn(update):
+                await application.process_update(update)
         except Exception:
             log.exception("Update %s failed outside the handlers", update.update_id)
             # Let Telegram's redelivery try again rather than lose the update.

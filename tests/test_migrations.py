@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
-from bot.db.engine import Database
+from bot.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database
 from bot.db.migrate import current_revision, upgrade
 from bot.db.models import Base
+from bot.db.sqlite_inloop import SPIN_SECONDS
 
 
 async def test_upgrade_creates_every_table_and_matches_the_models(database_url: str) -> None:
@@ -31,13 +35,18 @@ async def test_upgrade_creates_every_table_and_matches_the_models(database_url: 
         await db.dispose()
 
 
-async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
+@pytest.mark.parametrize(("driver", "busy_ms"), [
+    # In-loop SQLite spins in SQLite's busy handler for 5 ms at most, then waits for the lock
+    # asynchronously (tests/test_sqlite_driver.py); aiosqlite waits in its own thread.
+    ("inloop", int(SPIN_SECONDS * 1000)), ("aiosqlite", SQLITE_BUSY_TIMEOUT_MS)])
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path, driver: str,
+                                                           busy_ms: int) -> None:
+    db = Database(f"sqlite+{driver}:///{tmp_path}/cc.db")
     try:
         async with db.engine.connect() as conn:
             mode = (await conn.execute(text("PRAGMA journal_mode"))).scalar()
             timeout = (await conn.execute(text("PRAGMA busy_timeout"))).scalar()
             fks = (await conn.execute(text("PRAGMA foreign_keys"))).scalar()
-        assert (mode, timeout, fks) == ("wal", 5000, 1)
+        assert (mode, timeout, fks) == ("wal", busy_ms, 1)
     finally:
         await db.dispose()

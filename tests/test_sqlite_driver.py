@@ -9,6 +9,7 @@ still works for an operator who asks for it by name.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.config import Settings
-from bot.db.engine import Database
+from bot.db.engine import Database, WriteOnReadEngine
 from bot.db.migrate import upgrade
 from bot.db.models import ProcessedUpdate
 from bot.db.updates import ProcessedUpdates
@@ -117,5 +118,61 @@ async def test_both_sqlite_drivers_migrate_and_claim_updates(tmp_path: Path, dri
         assert await claims.claim(41, NOW) is True
         assert await claims.claim(41, NOW) is False
         assert db.engine.dialect.driver == driver
+    finally:
+        await db.dispose()
+
+
+def _hold_write_lock(path: Path) -> sqlite3.Connection:
+    """Another process's view: e.g. `crosscoach db upgrade` or an operator's sqlite3 shell."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+async def test_a_lock_held_elsewhere_is_waited_for_without_freezing_the_loop(tmp_path: Path
+                                                                           ) -> None:
+    db = await _migrated(f"sqlite+inloop:///{tmp_path}/cc.db")
+    other = _hold_write_lock(tmp_path / "cc.db")
+    try:
+        write = asyncio.create_task(ProcessedUpdates(db).claim(5, NOW))
+        # Other work keeps running while the write waits: SQLite's busy handler would have held
+        # the loop thread for the whole busy timeout and then failed the write.
+        turns = 0
+        while turns < 200 and not write.done():
+            await asyncio.sleep(0)
+            turns += 1
+        assert not write.done()
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(write, timeout=10) is True
+        async with db.reads() as session:
+            assert (await session.scalars(select(ProcessedUpdate.update_id))).all() == [5]
+    finally:
+        other.close()
+        await db.dispose()
+
+
+async def test_a_lock_held_past_the_timeout_fails_the_write_cleanly(tmp_path: Path) -> None:
+    db = Database(f"sqlite+inloop:///{tmp_path}/cc.db", connect_args={"timeout": 0.05})
+    await upgrade(db)
+    other = _hold_write_lock(tmp_path / "cc.db")
+    try:
+        with pytest.raises(OperationalError, match="database is locked"):
+            await ProcessedUpdates(db).claim(6, NOW)
+        other.execute("ROLLBACK")
+        assert await ProcessedUpdates(db).claim(6, NOW) is True  # the connection still works
+    finally:
+        other.close()
+        await db.dispose()
+
+
+async def test_a_write_sent_through_the_read_engine_is_refused(database_url: str) -> None:
+    """On PostgreSQL it would commit and on SQLite roll back; neither may happen silently."""
+    db = await _migrated(database_url)
+    try:
+        with pytest.raises(WriteOnReadEngine):
+            async with db.reads() as session:
+                await session.execute(insert(ProcessedUpdate).values(update_id=9, received_at=NOW))
+        async with db.reads() as session:
+            assert (await session.scalars(select(ProcessedUpdate.update_id))).all() == []
     finally:
         await db.dispose()

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
+from telegram import Update
 
 from bot.app import build_application
 from bot.clock import FakeClock
@@ -23,6 +24,7 @@ from bot.db.models import ProcessedUpdate, User
 from bot.db.updates import ProcessedUpdates
 from bot.metrics import Metrics
 from bot.telegram.standin import BotApiStandIn, StandInRequest
+from bot.update_order import PerUserOrder
 from bot.webhook import (
     SECRET_HEADER,
     create_asgi_app,
@@ -116,6 +118,62 @@ async def test_a_repeated_update_id_is_processed_once(worker: Worker) -> None:
     # A new update id from the same user is processed as usual.
     await worker.post(start_update(9))
     assert len(worker.sent_texts()) == 2
+
+
+class HeldReplies:
+    """Holds the stand-in's first sendMessage until released, and counts who got that far."""
+
+    def __init__(self, api: BotApiStandIn) -> None:
+        self.release = asyncio.Event()
+        self.reached: list[int] = []
+        perform = api._perform_async
+
+        async def held(method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+            if method == "sendMessage":
+                self.reached.append(int(params["chat_id"]))
+                if len(self.reached) == 1:
+                    await self.release.wait()
+            return await perform(method, params, files)
+
+        api._perform_async = held  # type: ignore[method-assign]
+
+    async def until(self, count: int) -> None:
+        for _ in range(1000):  # loop turns, not time
+            if len(self.reached) >= count:
+                return
+            await asyncio.sleep(0)
+        raise AssertionError(f"only {self.reached} reached sendMessage")
+
+
+async def test_a_users_updates_arriving_together_run_one_after_another(worker: Worker) -> None:
+    held = HeldReplies(worker.tg.api)
+    first = asyncio.create_task(worker.post(start_update(21, user_id=555)))
+    await held.until(1)  # Cleo's first /start is half-way through, waiting on Telegram
+    second = asyncio.create_task(worker.post(start_update(22, user_id=555)))
+    other = asyncio.create_task(worker.post(start_update(23, user_id=777, first_name="Dev")))
+    await held.until(2)
+    for _ in range(200):
+        await asyncio.sleep(0)
+    # Another user is served meanwhile; Cleo's second update waits for her first.
+    assert held.reached == [555, 777]
+    assert not second.done()
+    held.release.set()
+    responses = await asyncio.gather(first, second, other)
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert held.reached == [555, 777, 555]
+    # The second /start found the conversation the first one had saved: one welcome, not two.
+    texts = worker.sent_texts()
+    assert texts[0].startswith("Hi Cleo!") and texts[1].startswith("Hi Dev!")
+    assert texts[2].startswith("Let's pick up where we left off.")
+
+
+async def test_the_per_user_locks_are_dropped_when_a_users_updates_are_done(
+        worker: Worker) -> None:
+    order = PerUserOrder()
+    update = Update.de_json(start_update(31), worker.tg.application.bot)
+    async with order.turn(update), order.turn(Update(32)):  # no user: nothing to order
+        assert order.in_flight() == 1
+    assert order.in_flight() == 0
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"message": {}}',

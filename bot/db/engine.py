@@ -24,10 +24,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # of failing with "database is locked"; SQLite ignores foreign keys unless asked.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    if not isinstance(dbapi_connection, sqlite_inloop.AsyncAdapt_inloop_connection):
+        # The in-loop driver waits for locks itself, off SQLite's busy handler (see there).
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+READ_ONLY_OPTION = "crosscoach_read_only"
+
+
+class WriteOnReadEngine(RuntimeError):
+    """A statement other than a read was sent through `Database.reads` / `read_engine`."""
+
+
+def _refuse_writes(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any,
+                   _executemany: bool) -> None:
+    reading = context is not None and context.execution_options.get(READ_ONLY_OPTION)
+    if reading and statement.lstrip()[:6].upper() not in ("SELECT", "PRAGMA"):
+        raise WriteOnReadEngine(f"write through the read-only engine: {statement[:60]!r}")
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
@@ -60,11 +76,14 @@ class Database:
         )
         # Single-statement reads need no transaction. On PostgreSQL, autocommit saves the BEGIN
         # and ROLLBACK round trips a session would add (0.61 -> 0.48 ms per read on loopback);
-        # SQLite begins no transaction for a SELECT anyway. Never for read-then-write code.
-        self.read_engine: AsyncEngine = (
-            self.engine if self.dialect == "sqlite"
-            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
+        # SQLite begins no transaction for a SELECT anyway. Never for read-then-write code, and
+        # a write sent this way is refused on both databases (it would commit on PostgreSQL
+        # but roll back on SQLite).
+        reading = {READ_ONLY_OPTION: True}
+        if self.dialect != "sqlite":
+            reading["isolation_level"] = "AUTOCOMMIT"
+        self.read_engine: AsyncEngine = self.engine.execution_options(**reading)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _refuse_writes)
         self.reads: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.read_engine, expire_on_commit=False
         )

@@ -3,26 +3,31 @@
 Why not aiosqlite: it runs each connection in a worker thread and hops to it for every cursor call
 (open, execute, fetch, close, commit). On this bot's small indexed statements the hops cost far
 more than SQLite itself: a `SELECT 1` took 0.42 ms through aiosqlite and SQLAlchemy against
-about 0.05 ms here, and a typical update runs several statements (`bench/updates.py`).
+about 0.09 ms here, and the whole bot handled 296 updates/s on aiosqlite against 590/s on this
+driver (`bench/updates.py`).
 
-Why it is safe to block the loop: each statement is a few microseconds of local file work, with
-no network to wait on. What could block the loop for long is SQLite's busy handler, when a
-second connection wants the write lock while the first one is parked at an `await` between
-statements. The engine therefore gets exactly one connection (`Database` sets `pool_size=1`,
-`max_overflow=0`): a second task waits for it in the pool, asynchronously, instead of spinning
-in the busy handler. Other processes (the CLI) can still hold the lock briefly; the busy timeout
-covers them.
+Why it is safe to run on the loop: each statement is microseconds of local file work. The one
+thing that could hold the loop is waiting for SQLite's write lock, so that wait never happens in
+SQLite's busy handler (which would spin on the loop thread):
+- inside the process, the engine gets exactly one connection (`create_engine` sets
+  `pool_size=1`, `max_overflow=0`), so a second task waits for it in the pool, asynchronously;
+- another process holding the lock (`crosscoach db upgrade`, an operator's `sqlite3` shell) is
+  waited for here: the busy handler spins for at most SPIN_SECONDS, then the statement is retried
+  after an `asyncio.sleep` with backoff until the connect argument `timeout` (LOCK_WAIT_SECONDS
+  by default) runs out, while the loop keeps serving other updates.
 
 The classes mimic the small part of aiosqlite's API that SQLAlchemy's async adapters call, with
-coroutines that finish without suspending, so SQLAlchemy's greenlet bridge still sees the awaits
-it requires but the event loop is never entered.
+coroutines that finish without suspending unless they wait for a lock, so SQLAlchemy's greenlet
+bridge sees the awaits it requires but the event loop is normally never entered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Iterable
-from typing import Any
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from sqlalchemy import pool, util
 from sqlalchemy.connectors.asyncio import (
@@ -36,15 +41,46 @@ from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL
 
 DRIVER = "inloop"
+LOCK_WAIT_SECONDS = 5.0  # how long a statement waits for another process's write lock
+SPIN_SECONDS = 0.005  # how long SQLite's own busy handler may hold the loop per attempt
+_MAX_BACKOFF_SECONDS = 0.1
+
+T = TypeVar("T")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_BUSY  # also SQLITE_BUSY_SNAPSHOT and friends
+    return "database is locked" in str(error)
+
+
+async def _waiting_for_lock(action: Callable[[], T], lock_wait: float) -> T:
+    """Run `action`; while another connection holds the write lock, retry without blocking."""
+    deadline: float | None = None
+    delay = SPIN_SECONDS
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+            now = time.monotonic()
+            deadline = now + lock_wait if deadline is None else deadline
+            if now >= deadline:
+                raise
+            await asyncio.sleep(min(delay, deadline - now))
+            delay = min(delay * 2, _MAX_BACKOFF_SECONDS)
 
 
 class InLoopCursor:
     """A `sqlite3.Cursor` behind the awaitable interface SQLAlchemy's adapter expects."""
 
-    __slots__ = ("_cursor",)
+    __slots__ = ("_cursor", "_lock_wait")
 
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, lock_wait: float) -> None:
         self._cursor = cursor
+        self._lock_wait = lock_wait
 
     async def __aenter__(self) -> InLoopCursor:
         return self
@@ -73,11 +109,15 @@ class InLoopCursor:
         self._cursor.arraysize = value
 
     async def execute(self, operation: str, parameters: Any = ()) -> InLoopCursor:
-        self._cursor.execute(operation, parameters)
+        # A statement refused with SQLITE_BUSY did not run, so running it again is safe.
+        await _waiting_for_lock(lambda: self._cursor.execute(operation, parameters),
+                                self._lock_wait)
         return self
 
     async def executemany(self, operation: str, seq_of_parameters: Iterable[Any]) -> InLoopCursor:
-        self._cursor.executemany(operation, seq_of_parameters)
+        rows = list(seq_of_parameters)  # a generator could not be replayed after SQLITE_BUSY
+        await _waiting_for_lock(lambda: self._cursor.executemany(operation, rows),
+                                self._lock_wait)
         return self
 
     async def fetchone(self) -> Any:
@@ -102,13 +142,14 @@ class InLoopCursor:
 class InLoopConnection:
     """A `sqlite3.Connection` behind the awaitable interface SQLAlchemy's adapter expects."""
 
-    __slots__ = ("_conn",)
+    __slots__ = ("_conn", "_lock_wait")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock_wait: float) -> None:
         self._conn = conn
+        self._lock_wait = lock_wait
 
     def cursor(self) -> InLoopCursor:
-        return InLoopCursor(self._conn.cursor())
+        return InLoopCursor(self._conn.cursor(), self._lock_wait)
 
     @property
     def isolation_level(self) -> str | None:
@@ -122,7 +163,7 @@ class InLoopConnection:
         self._conn.create_function(*args, **kwargs)
 
     async def commit(self) -> None:
-        self._conn.commit()
+        await _waiting_for_lock(self._conn.commit, self._lock_wait)  # SQLite: retry on BUSY
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -171,7 +212,10 @@ class InLoopDBAPI(AsyncAdapt_dbapi_module):
         # Every statement runs on the loop thread, but the pool may close a connection from
         # the garbage collector's thread; sqlite3 would refuse that by default.
         kwargs["check_same_thread"] = False
-        connection = InLoopConnection(sqlite3.connect(*args, **kwargs))
+        # sqlite3's `timeout` is its busy handler; here it becomes the asynchronous lock wait.
+        lock_wait = float(kwargs.pop("timeout", LOCK_WAIT_SECONDS))
+        kwargs["timeout"] = SPIN_SECONDS
+        connection = InLoopConnection(sqlite3.connect(*args, **kwargs), lock_wait)
         return AsyncAdapt_inloop_connection(self, connection)
 
 
@@ -195,7 +239,8 @@ class SQLiteDialect_inloop(SQLiteDialect_aiosqlite):
         return pool.StaticPool
 
     def is_disconnect(self, e: Any, connection: Any, cursor: Any) -> bool:
-        return isinstance(e, sqlite3.ProgrammingError) and "closed" in str(e).lower()
+        # Only a closed connection; "closed cursor" must not invalidate the one connection.
+        return isinstance(e, sqlite3.ProgrammingError) and "closed database" in str(e)
 
     def do_terminate(self, dbapi_connection: Any) -> None:
         dbapi_connection.terminate()
