@@ -1,10 +1,11 @@
 """One update at a time per user inside a worker process.
 
 Polling hands PTB one update after another, but the webhook serves each POST as it arrives, so
-two updates from the same user (a double tap, a retrying proxy) could run side by side and both
-act on the same conversation step. Telegram itself sends a chat's next update only after the
-previous one was answered; this keeps the same promise for anything else in front of a worker.
-Different users still run concurrently.
+two updates from the same user (a retrying proxy, a redelivery after a timeout, a test client)
+could run side by side and both act on the same conversation step. Telegram's Bot API server
+itself keeps one update per chat in flight and sends the next only after the previous one was
+answered; this keeps that promise inside a worker whatever sits in front of it. Different users
+still run concurrently.
 """
 
 from __future__ import annotations
