@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from bot.coach.pain_check import mentions_red_flag
 from bot.coach.suggest import PastSession
+from bot.db.conversations import ConversationRepository
 from bot.db.engine import Database
 from bot.db.models import ConversationState, SessionLog
 
@@ -70,22 +70,9 @@ class CoachingRepository:
                                 data: dict[str, Any], now: datetime) -> None:
         """Remember which prompt the user's reply must answer (replaces any other flow: the user
         chose /convert, so an older conversation is abandoned)."""
-        for _attempt in range(2):
-            async with self._db.sessions() as session:
-                row = await session.get(ConversationState, user_id)
-                if row is None:
-                    row = ConversationState(user_id=user_id)
-                    session.add(row)
-                row.flow = CONVERT_FLOW
-                row.step = step
-                row.data = {**data, "asked_at": now.isoformat()}
-                row.keyboard_message_id = prompt_message_id
-                row.updated_at = now
-                try:
-                    await session.commit()
-                    return
-                except IntegrityError:
-                    await session.rollback()  # created by a concurrent update: try once more
+        await ConversationRepository(self._db).save(
+            user_id, CONVERT_FLOW, step, {**data, "asked_at": now.isoformat()},
+            prompt_message_id, now)
 
     async def convert_state(self, user_id: int) -> ConvertState | None:
         async with self._db.reads() as session:

@@ -26,14 +26,6 @@ class ConversationRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def get(self, user_id: int) -> Conversation | None:
-        async with self._db.reads() as session:
-            row = await session.get(ConversationState, user_id)
-            if row is None:
-                return None
-            return Conversation(row.user_id, row.flow, row.step, dict(row.data or {}),
-                                row.keyboard_message_id)
-
     async def save(self, user_id: int, flow: str, step: str, data: dict[str, Any],
                    keyboard_message_id: int | None, now: datetime) -> None:
         # One upsert instead of read-then-write: every onboarding step saves, so the saved

@@ -369,8 +369,7 @@ async def injury_command(update: Update, context: CoachContext) -> None:
 async def cancel_command(update: Update, context: CoachContext) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    convs = _convs(context)
-    conv = await convs.get(user.id)
+    conv = context.conversation  # read by the user gate along with the user row
     if conv is None:
         await message.reply_text("There's nothing to cancel.")
         return
@@ -378,7 +377,7 @@ async def cancel_command(update: Update, context: CoachContext) -> None:
         with contextlib.suppress(BadRequest):
             await context.bot.edit_message_reply_markup(message.chat_id, conv.keyboard_message_id,
                                                         reply_markup=None)
-    await convs.clear(user.id)
+    await _convs(context).clear(user.id)
     record = context.user_record
     tail = "" if record is not None and record.onboarded else " Send /start whenever you're ready."
     await message.reply_text(f"Cancelled. Nothing was changed.{tail}")
