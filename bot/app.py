@@ -37,8 +37,9 @@ OFFLINE_TOKEN = "7000001:offline-console-token"
 
 # Handler groups run in order; a gate raising ApplicationHandlerStop ends processing. Within a
 # group only the first matching handler runs, so the fallbacks go last in the main group.
+# EDITS: an edited command stops there (only /log follows edits).
 # CONVERT_ANSWERS: /convert's typed answers, after the onboarding gate (one handler per group).
-GATES, CONVERSATIONS, CONVERT_ANSWERS, MAIN = -4, -2, -1, 0
+EDITS, GATES, CONVERSATIONS, CONVERT_ANSWERS, MAIN = -5, -4, -2, -1, 0
 
 CoachApplication = Application[Any, CoachContext, Any, Any, Any, Any]
 
@@ -90,6 +91,9 @@ def build_application(
 
 
 def _register_handlers(application: CoachApplication) -> None:
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT,
+                       basics.edits_are_not_commands), group=EDITS)
     application.add_handler(TypeHandler(Update, basics.private_chats_only), group=GATES)
     application.add_handler(TypeHandler(Update, basics.remember_user), group=GATES + 1)
 
@@ -110,15 +114,19 @@ def _register_handlers(application: CoachApplication) -> None:
         "delete": account.delete_command,
     }
     for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback), group=MAIN)
-    application.add_handler(CallbackQueryHandler(onboarding.on_button, pattern=r"^ob:"),
-                            group=MAIN)
+        # New messages only: an edited old command is not a new one.
+        application.add_handler(CommandHandler(name, callback,
+                                               filters=filters.UpdateType.MESSAGE), group=MAIN)
+    # Callback data that does not have the shape these handlers build falls through to the
+    # catch-all ("That button has expired") instead of reaching them: "ob:<step>:<value>".
+    application.add_handler(CallbackQueryHandler(onboarding.on_button,
+                                                 pattern=r"^ob:[a-z_]{1,32}:"), group=MAIN)
     application.add_handler(CallbackQueryHandler(onboarding.on_settings_button, pattern=r"^st:"),
                             group=MAIN)
     application.add_handler(
         CallbackQueryHandler(onboarding.on_menu_button, pattern=r"^mn:(week|stats)$"), group=MAIN)
-    application.add_handler(CallbackQueryHandler(account.on_delete_button, pattern=r"^acct:"),
-                            group=MAIN)
+    application.add_handler(CallbackQueryHandler(account.on_delete_button,
+                                                 pattern=r"^acct:(delete|keep)$"), group=MAIN)
     application.add_handler(ChatMemberHandler(account.on_member_change,
                                               ChatMemberHandler.MY_CHAT_MEMBER), group=MAIN)
 

@@ -40,17 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"crosscoach: configuration error: {exc}", file=sys.stderr)
         return 2
-    from bot.logging_setup import configure_logging
+    from bot.logging_setup import configure_logging, protect_standard_streams
 
-    token = settings.telegram_bot_token
-    secrets = [token.get_secret_value()] if token else []
-    if settings.webhook_secret:
-        secrets.append(settings.webhook_secret.get_secret_value())
+    secrets = settings.secrets()
     # In console mode the terminal is the chat, so the log goes to a file beside the database.
     log_file = None
     if args.command == "run" and settings.console_mode:
         Path("data").mkdir(exist_ok=True)
         log_file = open(Path("data") / "crosscoach.log", "a", encoding="utf-8")  # noqa: SIM115
+    else:
+        # Whatever fails from here on, including an uncaught traceback, the token and the
+        # webhook secret never reach stdout or stderr.
+        protect_standard_streams(secrets)
     configure_logging(settings.log_level, secrets, log_file)
     if args.command == "content":
         from bot.content.check import run_check
@@ -62,15 +63,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _db_upgrade(settings: Settings) -> int:
-    from bot.db.engine import Database
+    from bot.db.engine import Database, describe_database_error
     from bot.db.migrate import current_revision, upgrade
 
     db = Database(settings.database_url)
     try:
         await upgrade(db)
         print(f"database at revision {await current_revision(db)}")
-    except OSError as exc:
-        print(f"crosscoach: cannot reach the database: {exc}", file=sys.stderr)
+    except Exception as exc:
+        problem = describe_database_error(exc, settings.database_url)
+        if problem is None:
+            raise
+        print(f"crosscoach: {problem}", file=sys.stderr)
         return 1
     finally:
         await db.dispose()
@@ -100,11 +104,54 @@ def _run(settings: Settings, *, webhook: bool) -> int:
         print("crosscoach: refusing to start, the content pack is invalid:", file=sys.stderr)
         print_report(exc, sys.stderr)
         return 1
-    if webhook:
-        from bot.webhook import run_webhook
+    try:
+        if webhook:
+            from bot.webhook import run_webhook
 
-        return run_webhook(application, settings)
-    log.info("Polling %s for updates", settings.telegram_api_base_url)
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
-                                             "my_chat_member"])
+            return run_webhook(application, settings)
+        log.info("Polling %s for updates", settings.telegram_api_base_url)
+        application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
+                                                 "my_chat_member"])
+    except Exception as exc:
+        problem = asyncio.run(describe_start_failure(exc, settings))
+        if problem is None:
+            raise  # a bug, not a set-up problem: the traceback (secrets redacted) helps more
+        print(f"crosscoach: cannot start: {problem}", file=sys.stderr)
+        return 1
     return 0
+
+
+async def describe_start_failure(exc: BaseException, settings: Settings) -> str | None:
+    """The one line that names why the bot could not start, or None when it is not a set-up
+    problem. Never includes the token: python-telegram-bot's InvalidToken message does, and a
+    401 (wrong token) and a 404 (wrong TELEGRAM_API_BASE_URL, even with a good token) look
+    the same from it, so getMe is asked once more to tell them apart."""
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.db.engine import describe_database_error
+
+    root = settings.telegram_api_base_url
+    if isinstance(exc, InvalidToken):
+        return await _diagnose_get_me(settings)
+    if isinstance(exc, NetworkError):
+        return f"cannot reach the Bot API at {root} ({type(exc).__name__})"
+    if isinstance(exc, TelegramError):
+        return f"the Bot API at {root} refused to start the bot ({type(exc).__name__})"
+    return describe_database_error(exc, settings.database_url)
+
+
+async def _diagnose_get_me(settings: Settings) -> str:
+    import httpx
+
+    root = settings.telegram_api_base_url
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    try:
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            response = await client.get(f"{root}/bot{token}/getMe")
+    except httpx.HTTPError as exc:
+        return f"cannot reach the Bot API at {root} ({type(exc).__name__})"
+    if response.status_code == 401:
+        return "Telegram rejected the token (401)"
+    if response.status_code == 404:
+        return f"the Bot API answered 404 at {root}/bot…/getMe: check TELEGRAM_API_BASE_URL"
+    return f"the Bot API answered {response.status_code} at {root}/bot…/getMe"

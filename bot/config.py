@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.coach.timezones import canonical_zone
+
 DEFAULT_DATABASE_URL = "sqlite+inloop:///./data/crosscoach.db"
 
 # Async drivers we ship with. A plain `postgresql://` or `sqlite://` URL is rewritten to them so an
@@ -61,8 +63,14 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     processed_update_ttl_hours: float = Field(default=48.0, gt=0)
+    # A worker's claim on an update is a lease: another worker may take the update again once
+    # this long has passed without the claim being finished (the worker died mid-update).
+    update_lease_seconds: float = Field(default=60.0, ge=5, le=3600)
+    # When set, GET /metrics needs "Authorization: Bearer <token>". Without it /metrics is only
+    # served by a worker bound to a loopback address.
+    metrics_token: SecretStr | None = None
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "metrics_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         # `.env.example` ships `TELEGRAM_BOT_TOKEN=`; empty means "console mode", not "bad token".
@@ -134,7 +142,8 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
-        return value
+        # Stored for users who have none (or lost theirs), so it is stored canonical too.
+        return canonical_zone(value)
 
     @property
     def console_mode(self) -> bool:
@@ -143,6 +152,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def secrets(self) -> list[str]:
+        """Every value that must never reach a log line, stdout or stderr."""
+        values = [self.telegram_bot_token, self.webhook_secret, self.metrics_token]
+        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 
 
 class ConfigError(Exception):

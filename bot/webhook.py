@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 import json
 import logging
 import re
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -27,7 +28,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.db.engine import Database
@@ -35,7 +35,7 @@ from bot.db.updates import ProcessedUpdates
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.services import Services
 from bot.telegram.context import services_of
-from bot.update_order import PerUserOrder
+from bot.update_order import PerUserOrder, user_key
 
 log = logging.getLogger("bot.webhook")
 
@@ -46,6 +46,10 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 MAX_BODY_BYTES = 1_000_000
 # /healthz must answer while the database hangs, so a load balancer can take the worker out.
 HEALTH_DB_TIMEOUT_SECONDS = 2.0
+# ... and must not let anyone load the database: one check every few seconds at most.
+HEALTH_CACHE_SECONDS = 5.0
+# A worker stops working on an update this long before its lease runs out.
+LEASE_MARGIN_SECONDS = 5.0
 # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 PURGE_INTERVAL_SECONDS = 3600.0
@@ -61,7 +65,12 @@ def create_asgi_app(application: AnyApplication, settings: Settings,
         # Never serve an endpoint that anyone on the internet could feed updates into.
         raise ValueError("WEBHOOK_SECRET must be set to serve webhooks")
     secret = settings.webhook_secret.get_secret_value().encode()
+    metrics_token = (settings.metrics_token.get_secret_value().encode()
+                     if settings.metrics_token else None)
+    metrics_public = metrics_token is None and not _is_loopback(settings.webhook_host)
+    lease = timedelta(seconds=settings.update_lease_seconds)
     order = PerUserOrder()
+    health = HealthCache()
 
     def services() -> Services:
         return services_of(application)
@@ -82,35 +91,60 @@ def create_asgi_app(application: AnyApplication, settings: Settings,
             return PlainTextResponse("malformed update", status_code=400)
 
         repository = ProcessedUpdates(services().db)
-        if not await repository.claim(update.update_id, services().clock.now()):
-            # Telegram (or a retrying proxy) sent it again; some worker already has it.
-            metrics.reject("duplicate")
-            return PlainTextResponse("duplicate")
-        started = time.perf_counter()
-        try:
-            # Processed before answering, so the next update of the same chat (which Telegram
-            # sends after our 200) sees this one's state; `order` keeps that true for updates
-            # that arrive side by side anyway. Handler errors are caught by PTB and go to the
-            # error handler; what escapes here is a failure of the machinery itself.
-            async with order.turn(update):
-                await application.process_update(update)
-        except Exception:
-            log.exception("Update %s failed outside the handlers", update.update_id)
-            # Let Telegram's redelivery try again rather than lose the update.
-            await repository.release(update.update_id)
-            return PlainTextResponse("error", status_code=500)
-        finally:
-            metrics.observe_update(time.perf_counter() - started)
+        # Processed before answering, so the next update of the same chat (which Telegram sends
+        # after our 200) sees this one's state; `order` keeps that true for updates that arrive
+        # side by side anyway, and the claim across workers.
+        async with order.turn(update):
+            claim = await repository.acquire(update.update_id, services().clock.now(),
+                                             user_id=user_key(update), lease=lease)
+            if claim == "duplicate":
+                # Telegram (or a retrying proxy) sent it again; it was processed already.
+                metrics.reject("duplicate")
+                return PlainTextResponse("duplicate")
+            if claim == "busy":
+                # Another worker is on this update, or on another update of this user, right
+                # now. Not a 200: Telegram retries later (any other status) and holds the
+                # chat's next update back meanwhile, so the user's updates never run side by
+                # side, and if that worker died, the retry after its lease takes it over.
+                # 409 rather than 503: a proxy must not count it as a failed worker (nginx's
+                # max_fails would) nor pass it to another worker, which is equally busy.
+                metrics.reject("duplicate")
+                return PlainTextResponse("busy, retry later", status_code=409,
+                                         headers={"Retry-After": "1"})
+            started = time.perf_counter()
+            try:
+                # Handler errors are caught by PTB and go to the error handler; what escapes
+                # here is a failure of the machinery itself, or the lease running out.
+                async with asyncio.timeout(processing_budget(settings.update_lease_seconds)):
+                    await application.process_update(update)
+            except Exception:
+                log.exception("Update %s failed outside the handlers", update.update_id)
+                # Let Telegram's redelivery try again rather than lose the update.
+                await _quietly(repository.release(update.update_id))
+                return PlainTextResponse("error", status_code=500)
+            finally:
+                metrics.observe_update(time.perf_counter() - started)
+            # If this write fails the update still was processed: answer 200 so Telegram does
+            # not send it again; the unfinished claim simply runs out.
+            await _quietly(repository.finish(update.update_id, services().clock.now()))
         return PlainTextResponse("ok")
 
     async def healthz(_request: Request) -> Response:
-        database = "ok" if await database_reachable(services().db) else "down"
+        database = await health.database(services().db)
         content = "ok" if services().content.sessions else "empty"
         healthy = database == "ok" and content == "ok"
         return JSONResponse({"database": database, "content": content},
                             status_code=200 if healthy else 503)
 
-    async def metrics_endpoint(_request: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if metrics_public:
+            # Bound to a public address with no token: /metrics does not exist here.
+            return PlainTextResponse("not found", status_code=404)
+        if metrics_token is not None:
+            offered = request.headers.get("Authorization", "").encode()
+            if not hmac.compare_digest(offered, b"Bearer " + metrics_token):
+                return PlainTextResponse("unauthorized", status_code=401,
+                                         headers={"WWW-Authenticate": "Bearer"})
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     return Starlette(routes=[
@@ -120,14 +154,72 @@ def create_asgi_app(application: AnyApplication, settings: Settings,
     ])
 
 
+def processing_budget(lease_seconds: float) -> float:
+    """How long a worker may work on one update: its lease, less a margin for clock skew
+    between workers. After that another worker may have taken the update again, so the worker
+    gives up (and releases the claim) rather than run beside it."""
+    return lease_seconds - min(LEASE_MARGIN_SECONDS, lease_seconds / 4)
+
+
+async def _quietly(step: Awaitable[object]) -> None:
+    try:
+        await step
+    except Exception:
+        log.warning("Could not record the outcome of an update", exc_info=True)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _bounded_int(text: str) -> int:
+    """json.loads' int parser: Telegram's numbers all fit a signed 64-bit integer (the
+    database's BIGINT); a bigger one is not from Telegram and must not reach the database."""
+    if len(text) > 20:
+        raise ValueError("number too long")
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError("number out of range")
+    return value
+
+
 def _parse(body: bytes, application: AnyApplication) -> Update | None:
     try:
-        data = json.loads(body)
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        data = json.loads(body, parse_int=_bounded_int)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) \
+                or isinstance(data.get("update_id"), bool) or data["update_id"] < 0:
             return None
         return Update.de_json(data, application.bot)
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        # RecursionError: JSON nested deeper than the interpreter's stack, which Telegram
+        # never sends; it must be a 400, not an unhandled 500.
         return None
+
+
+class HealthCache:
+    """The database part of /healthz, asked at most once every HEALTH_CACHE_SECONDS: /healthz
+    is reachable by anyone who can reach the worker, and must not be a way to load the
+    database."""
+
+    def __init__(self, ttl: float = HEALTH_CACHE_SECONDS,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._monotonic = monotonic
+        self._answer: str | None = None
+        self._at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def database(self, db: Database) -> str:
+        async with self._lock:  # callers arriving together share one check
+            if self._answer is None or self._monotonic() - self._at >= self._ttl:
+                self._answer = "ok" if await database_reachable(db) else "down"
+                self._at = self._monotonic()
+            return self._answer
 
 
 async def database_reachable(db: Database) -> bool:
@@ -201,10 +293,11 @@ async def _serve(application: AnyApplication, settings: Settings) -> int:
             url=url, secret_token=settings.webhook_secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
         )
-    except (TelegramError, OSError) as exc:
-        print(f"crosscoach: cannot start the webhook worker: {exc}", file=sys.stderr)
+    except Exception:
+        # The command line names the problem in one line (bot.cli.describe_start_failure);
+        # python-telegram-bot's own message for a rejected token contains the token.
         await _shutdown(application, started=False)
-        return 1
+        raise
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             purge_processed_updates, interval=PURGE_INTERVAL_SECONDS, first=60.0,

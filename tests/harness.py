@@ -163,7 +163,12 @@ class ChatUser:
         return await self.send(text, reply_to=to)
 
     async def edit(self, original: dict[str, Any], new_text: str) -> Reply:
-        edited = {**original, "text": new_text, "edit_date": self.now + 60}
+        # Telegram parses the new text afresh: a command entity only if it now starts with one.
+        edited = {k: v for k, v in original.items() if k != "entities"}
+        edited.update(text=new_text, edit_date=self.now + 60)
+        if new_text.startswith("/"):
+            edited["entities"] = [{"type": "bot_command", "offset": 0,
+                                   "length": len(new_text.split()[0])}]
         return await self.tg.feed({"update_id": next(_update_ids), "edited_message": edited})
 
     async def resend(self, update_message: dict[str, Any]) -> Reply:

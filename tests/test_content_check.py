@@ -65,7 +65,7 @@ def test_shipped_pack_passes_and_prints_counts(pack_dir: Path) -> None:
         f"content OK: {len(pack.equipment)} equipment, {len(pack.activities)} activities, "
         f"{len(pack.conditions)} conditions, {len(pack.exercises)} exercises, "
         f"{len(pack.sessions)} sessions, {len(pack.nudges)} nudges, {len(pack.texts)} texts, "
-        f"{len(pack.sources)} sources"
+        f"{len(pack.sources)} sources, {len(pack.pain_models)} pain models"
     )
 
 

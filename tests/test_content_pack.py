@@ -157,10 +157,25 @@ def test_fixed_texts_say_what_they_must() -> None:
     disclaimer = pack.text("disclaimer").lower()
     assert "not medical advice" in disclaimer
     assert "physio" in disclaimer or "clinician" in disclaimer
-    assert "3/10" in pack.text("stop_rule_default")
+    # The pain numbers come from each condition's pain model, so the general texts carry none.
+    assert not re.search(r"\d+ ?(/|out of) ?10", pack.text("stop_rule_default"))
     pain_rule = pack.text("pain_rule").lower()
-    assert "3 out of 10" in pain_rule and "next morning" in pain_rule
+    assert "next morning" in pain_rule
+    assert not re.search(r"\d+ ?(/|out of) ?10", pain_rule)
     assert pack.text("disclaimer", "xx") == pack.text("disclaimer")  # falls back to English
+
+
+def test_pain_models_cover_every_condition() -> None:
+    pack = shipped()
+    assert {"bone", "tendon", "muscle", "joint"} <= set(pack.pain_models)
+    assert pack.pain_models["bone"].during_max == 0
+    for condition in pack.conditions.values():
+        assert condition.pain_model in pack.pain_models, condition.id
+        assert condition.protect, condition.id
+    for session in pack.sessions.values():
+        # The pain-model line carries the numbers; a session's own stop rule never does.
+        stop = session.stop_rule["en"] if session.stop_rule else ""
+        assert not re.search(r"\d+ ?/ ?10", stop), session.id
 
 
 def _words(text: str) -> list[str]:

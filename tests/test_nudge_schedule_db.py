@@ -4,6 +4,7 @@ one nudge per local day, snooze / skip / quiet once done, quiet hours, back-off 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import time, timedelta
 
 from sqlalchemy import insert
@@ -352,15 +353,20 @@ def test_habit_safety_follows_the_coaching_safety_state(content):
     from bot.coach.suggest import PastSession
 
     today = date(2026, 3, 2)
-    assert nudge_safety(None, [], today) == (None, None)
-    assert nudge_safety(RunnerProfile(user_id=1), [], today) == (None, None)
+    assert nudge_safety(content, None, [], today) == (None, None, "normal")
+    assert nudge_safety(content, RunnerProfile(user_id=1), [], today) == (None, None, "normal")
     # Injured without a named condition: the careful "not sure" rules, never none.
     unnamed = RunnerProfile(user_id=1, injury_status="injured", phase="settling")
-    assert nudge_safety(unnamed, [], today)[0] == "not_sure"
+    assert nudge_safety(content, unnamed, [], today)[0] == "not_sure"
     # Pain rising in the logs: the gentlest phase for the condition.
     sprain = RunnerProfile(user_id=1, injury_status="injured", condition_id="ankle_sprain",
                            phase="returning")
     rising = [PastSession(today - timedelta(days=2), "swimming", pain=2),
-              PastSession(today - timedelta(days=1), "swimming", pain=5)]
-    assert nudge_safety(sprain, [], today) == ("ankle_sprain", "returning")
-    assert nudge_safety(sprain, rising, today) == ("ankle_sprain", "acute")
+              PastSession(today - timedelta(days=1), "swimming", pain=3)]
+    assert nudge_safety(content, sprain, [], today) == ("ankle_sprain", "returning", "normal")
+    assert nudge_safety(content, sprain, rising, today) == ("ankle_sprain", "acute", "normal")
+    # A session that took the pain clearly past the limit, or a warning sign: protect.
+    flared = [PastSession(today - timedelta(days=1), "swimming", pain=8)]
+    assert nudge_safety(content, sprain, flared, today)[2] == "protect"
+    flagged = replace(sprain, red_flags=("screen",))
+    assert nudge_safety(content, flagged, [], today)[2] == "protect"

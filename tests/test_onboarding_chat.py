@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import select
@@ -108,26 +108,46 @@ async def test_injured_runner_with_red_flags_is_advised_but_helped(ana: ChatUser
     assert reply.last.text.startswith("What is it, or where does it hurt?")
     assert "Not sure" in reply.last.labels and "« Back" in reply.last.labels
     reply = await ana.send("shin splints")
+    assert reply.last.text == "Shin splints (medial tibial stress syndrome), right?"
+    assert reply.last.labels[:2] == ["Yes", "Pick from the list"]
+    reply = await ana.press("Yes")
+    assert reply.last.text.startswith("When did it start (or when was it diagnosed)?")
+    assert reply.last.labels[:4] == ["This week", "1–3 weeks ago", "3–6 weeks ago",
+                                     "Longer ago"]
+    reply = await ana.press("1–3 weeks ago")
     assert reply.last.text.startswith("How does it feel today")
     reply = await ana.send("6/10")
+    assert reply.last.text == "Does it hurt when you walk or go about your day?"
+    reply = await ana.press("Yes")
     assert reply.last.text == "Has a physio or doctor looked at it?"
+    assert reply.last.labels[:3] == ["No, not yet", "Yes", "Yes, and they cleared me to train"]
     reply = await ana.press("Not yet")
     assert "pain at rest or at night" in reply.last.text
+    assert "And for Shin splints (medial tibial stress syndrome):" in reply.last.text
+    assert "Do any of these apply?" in reply.last.text
     reply = await ana.press("Yes, one or more")
-    assert "physiotherapist" in reply.text  # the see-a-clinician advice
-    assert "gentlest" in reply.text
-    assert reply.last.text.startswith("What can you use?")  # and it keeps helping
+    assert "That is a warning sign." in reply.text
+    assert "today" in reply.text  # the general screen names same-day signs
+    assert "tell me what they said with /injury" in reply.text
+    assert reply.last.text.startswith("What can you use?")  # and it keeps setting up
     await ana.press("Nothing at all")
     await ana.press("15 min")
     await ana.press("3")
     reply = await ana.press("No nudges")
-    assert "Injury: Injured: Shin splints" in reply.last.text
-    assert "pain 6/10, not yet seen by a clinician, warning signs reported" in reply.last.text
+    assert "Injury: Injured: Shin splints (medial tibial stress syndrome) (since 2026-02-23)" \
+        in reply.last.text
+    assert ("pain 6/10, hurts with walking, not yet seen by a clinician, warning signs "
+            "reported") in reply.last.text
     assert "No daily nudges" in reply.last.text
-    await ana.press("Confirm")
+    reply = await ana.press("Confirm")
+    assert "carry on" not in reply.text.lower()
+    assert "seated or lying upper-body work" in reply.text
     [profile] = await rows(tg, Profile, ana.id)
-    assert (profile.condition_id, profile.phase, profile.pain_today, profile.clinician_seen) == (
-        "shin_splints", "acute", 6, False)
+    assert (profile.condition_id, profile.phase, profile.pain_today, profile.clinician_seen,
+            profile.hurts_daily_life, profile.clinician_cleared) == (
+        "shin_splints", "acute", 6, False, True, False)
+    assert profile.injury_started_on == date(2026, 2, 23)
+    assert set(profile.red_flags) == {"screen", "condition"}
     [user] = await rows(tg, User, ana.id)
     assert user.next_nudge_at is None and user.nudge_time is None
 
@@ -137,19 +157,25 @@ async def test_coming_back_with_low_pain_gets_the_returning_phase(ana: ChatUser,
     await ana.send("/start")
     await ana.press("I understand")
     await ana.press("Coming back")
-    await ana.press("Achilles tendinopathy (mid-portion)")
-    await ana.press("2")
+    await ana.press("Achilles tendinopathy (mid-portion)")  # a tap needs no confirming
+    await ana.press("Longer ago")
+    await ana.press("1")
+    await ana.press("No")
     await ana.press("Yes")
-    await ana.press("None of these")
+    reply = await ana.press("None of these")
+    assert "warning sign" not in reply.text
     await ana.press("Done")
     await ana.press("60+ min")
     await ana.press("5")
     await ana.press("18:00")
     await ana.press("Use UTC")
-    await ana.press("Confirm")
+    reply = await ana.press("Confirm")
+    assert "You're all set! 🎉" in reply.text
+    assert "(third phase)" in reply.text
     [profile] = await rows(tg, Profile, ana.id)
     assert (profile.injury_status, profile.condition_id, profile.phase) == (
         "returning", "achilles_midportion", "returning")
+    assert profile.red_flags == []
 
 
 async def test_back_goes_to_the_previous_question(ana: ChatUser, tg: FakeTelegram) -> None:
@@ -312,13 +338,19 @@ async def test_injury_command_updates_the_injury(ana: ChatUser, tg: FakeTelegram
     await ana.send("/injury")
     await ana.press("Injured right now")
     await ana.press("Calf strain")
-    await ana.press("3")
+    await ana.press("1–3 weeks ago")
+    await ana.press("2")
+    await ana.press("No")
     await ana.press("Yes")
     reply = await ana.press("None of these")
     assert "Injury updated ✅" in reply.text
     assert "Calf strain" in reply.text
+    # The phase is said in plain words whenever the injury is saved.
+    assert "I'll treat it as a settling injury that is calmer day to day (second phase)." \
+        in reply.text
     [profile] = await rows(tg, Profile, ana.id)
     assert (profile.condition_id, profile.phase) == ("calf_strain", "settling")
+    assert profile.equipment == ["kettlebell", "turbo_trainer"]  # untouched
 
 
 async def test_settings_before_onboarding(ana: ChatUser) -> None:

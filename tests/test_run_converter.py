@@ -184,7 +184,9 @@ def test_conversions_never_break_an_avoid_rule_or_need_missing_kit(
     run = _run(phrase)
     for option in convert(content, profile, run):
         assert set(option.activity.equipment) - {"nothing"} <= equipment
-        verdict = assess_session(content, option.session, condition, phase)
+        mode = "protect" if red_flags else "normal"
+        careful_phase = "acute" if red_flags else phase
+        verdict = assess_session(content, option.session, condition, careful_phase, mode=mode)
         assert verdict.verdict != "avoid"
         if red_flags:  # stepped down: easy work only, and short
             assert option.session.intensity == "easy" and option.minutes <= 30
@@ -192,7 +194,8 @@ def test_conversions_never_break_an_avoid_rule_or_need_missing_kit(
             assert option.session.intensity == run.type
         if option.ready_made is not None:
             assert content.session_equipment(option.ready_made) <= equipment | {"nothing"}
-            assert assess_session(content, option.ready_made, condition, phase).allowed
+            assert assess_session(content, option.ready_made, condition, careful_phase,
+                                  mode=mode).allowed
 
 
 def test_arm_cardio_only_stands_in_for_easy_runs_and_stays_short(
@@ -203,24 +206,71 @@ def test_arm_cardio_only_stands_in_for_easy_runs_and_stays_short(
     (easy,) = convert(content, profile, _run("easy 40 min"))
     assert easy.activity.id == "seated_cardio"
     assert easy.minutes == 30  # capped: the shoulders give out long before the heart
-    assert "Kept to 30 min" in easy.note and "heart rate" in easy.note
+    assert "Cut to 30 min" in easy.note and "heart rate" in easy.note
     assert easy.ready_made is not None and easy.ready_made.activity == "seated_cardio"
     (recovery,) = convert(content, profile, _run("recovery jog 20 min"))
-    assert recovery.minutes == 20 and "Kept to" not in recovery.note
+    assert recovery.minutes == 20 and "Cut to" not in recovery.note
     for hard in ("6x800m with 90s jog", "tempo 20 min", "long run 1h45", "8 x 60s hills"):
         assert convert(content, profile, _run(hard)) == [], hard
+
+
+@pytest.mark.parametrize("minutes", [20, 30, 45])
+def test_a_converted_run_never_exceeds_the_runners_time(content: ContentPack,
+                                                         minutes: int) -> None:
+    profile = RunnerProfile(user_id=1, equipment=EVERYTHING, minutes_per_session=minutes)
+    for phrase in ("long run 1h45", "6x800m with 90s jog", "marathon", "easy 40 min"):
+        options = convert(content, profile, _run(phrase))
+        assert options, phrase
+        for option in options:
+            assert option.minutes <= minutes, (phrase, option.activity.id, option.minutes)
+            assert option.session.block_minutes <= minutes + 1
+            if option.ready_made is not None:
+                assert option.ready_made.minutes <= minutes
+        cut = [o for o in options if f"to fit your {minutes} minutes" in o.note]
+        if _run(phrase).total_minutes > minutes:
+            assert cut, phrase  # the runner is told the version was cut to fit
+
+
+def test_converted_walks_and_hikes_carry_their_load(content: ContentPack) -> None:
+    healthy = RunnerProfile(user_id=1, minutes_per_session=120)
+    options = {o.activity.id: o for o in convert(content, healthy, _run("long run 2:30"))}
+    assert options["hiking"].minutes <= 180 and options["walking"].minutes <= 120
+    hike_tags = content.session_load_tags(options["hiking"].session)
+    assert {"hills", "downhill", "uneven_ground", "long_duration"} <= hike_tags
+    # A fresh stress fracture gets neither, whatever the time.
+    fracture = RunnerProfile(user_id=1, injury_status="injured", phase="acute",
+                             condition_id="bone_stress_injury", minutes_per_session=120)
+    assert {"walking", "hiking"}.isdisjoint(
+        o.activity.id for o in convert(content, fracture, _run("long run 2:30")))
+
+
+def test_a_warning_sign_converts_to_work_that_spares_the_area_or_rest(
+        content: ContentPack) -> None:
+    sprain = RunnerProfile(user_id=1, injury_status="injured", condition_id="ankle_sprain",
+                           phase="acute", red_flags=("screen",), minutes_per_session=45,
+                           equipment=EVERYTHING)
+    result = conversion(content, sprain, _run("long run 1h45"), [], date(2026, 3, 5))
+    assert result.mode == "protect" and result.urgency == "same_day"
+    for option in result.options:
+        assert option.activity.id not in {"walking", "hiking", "elliptical", "ski_erg",
+                                          "running", "rowing"}
+        assert not content.session_load_tags(option.session) & {"weight_bearing", "impact"}
+    back = RunnerProfile(user_id=1, injury_status="injured", condition_id="low_back_pain",
+                         phase="acute", red_flags=("condition",), equipment=EVERYTHING)
+    emergency = conversion(content, back, _run("easy 40 min"), [], date(2026, 3, 5))
+    assert emergency.mode == "emergency" and emergency.options == []
 
 
 def test_after_high_pain_the_run_steps_down_to_easy_work(content: ContentPack) -> None:
     profile = RunnerProfile(user_id=1, equipment=EVERYTHING)
     today = date(2026, 3, 5)
-    sore = [PastSession(today - timedelta(days=1), "swimming", None, 30, 4, 6)]
+    sore = [PastSession(today - timedelta(days=1), "swimming", None, 30, 4, 4)]
     for phrase in ("6x800m with 90s jog", "long run 1h45", "tempo 20 min", "easy 40 min"):
         plain = conversion(content, profile, _run(phrase), [], today)
         assert plain.stepped_down_because is None and not plain.see_clinician
         assert plain.run == _run(phrase)
         careful = conversion(content, profile, _run(phrase), sore, today)
-        assert careful.stepped_down_because == "you reported pain of 6/10"
+        assert careful.stepped_down_because == "you reported pain of 4/10"
         assert careful.see_clinician
         assert careful.run.type == "easy" and careful.run.total_minutes <= 30
         assert careful.options

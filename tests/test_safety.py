@@ -63,16 +63,19 @@ def _rule(target: str, verdict: str, note: str | None = None) -> dict[str, Any]:
     return rule
 
 
-def _condition(condition_id: str, phases: dict[str, list[dict[str, Any]]]) -> Condition:
+def _condition(condition_id: str, phases: dict[str, list[dict[str, Any]]],
+               protect: list[dict[str, Any]] | None = None) -> Condition:
     full = {"acute": [], "settling": [], "returning": []} | phases
     return Condition.model_validate(
         {
             "id": condition_id,
             "name": {"en": condition_id},
             "body_site": "leg",
-            "red_flags": [{"en": "night pain"}],
+            "red_flags": [{"text": {"en": "night pain"}}],
             "source_ids": ["src"],
+            "pain_model": "muscle",
             "phases": full,
+            "protect": protect or [_rule("running", "avoid", "Spare the leg.")],
         }
     )
 
@@ -117,6 +120,8 @@ def make_pack(conditions: list[Condition] | None = None) -> ContentPack:
                 ],
                 "settling": [_rule("running", "caution", "Within the pain rule.")],
             },
+            protect=[_rule("running", "avoid", "Spare the leg."),
+                     _rule("strength", "avoid", "Nothing standing.")],
         ),
         _condition(
             "knee",
@@ -152,6 +157,23 @@ def make_pack(conditions: list[Condition] | None = None) -> ContentPack:
 
 
 PACK = make_pack()
+
+
+def test_protect_adds_its_rules_to_the_first_phase() -> None:
+    swim, core = PACK.sessions["easy_swim"], PACK.sessions["core_circuit"]
+    assert assess_session(PACK, core, "achilles", "returning").allowed
+    assert not assess_session(PACK, core, "achilles", "returning", mode="protect").allowed
+    assert assess_session(PACK, swim, "achilles", "returning", mode="protect").allowed
+    calf = PACK.sessions["calf_circuit"]  # the first phase's avoid still holds in protect
+    assert not assess_session(PACK, calf, "achilles", "returning", mode="protect").allowed
+
+
+def test_emergency_allows_nothing_at_all() -> None:
+    for session in PACK.sessions.values():
+        assert not assess_session(PACK, session, "achilles", "settling",
+                                  mode="emergency").allowed
+        assert not assess_session(PACK, session, None, None, mode="emergency").allowed
+    assert not nudge_is_safe(PACK, PACK.nudges["teeth_stand"], None, None, "emergency")
 
 
 def test_no_injury_means_everything_is_ok() -> None:
@@ -217,7 +239,9 @@ def test_nudge_unsafe_for_condition() -> None:
     nudge = PACK.nudges["teeth_stand"]
     assert nudge_is_safe(PACK, nudge, None)
     assert not nudge_is_safe(PACK, nudge, "knee")
-    assert nudge_is_safe(PACK, nudge, "achilles")
+    assert nudge_is_safe(PACK, nudge, "achilles", "settling")
+    # Injured with no phase known: judged by the first phase's rules, never waved through.
+    assert not nudge_is_safe(PACK, nudge, "achilles")
 
 
 def test_nudge_with_phase_checks_its_exercise_tags() -> None:

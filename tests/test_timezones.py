@@ -62,8 +62,11 @@ RESOLVES = [
     ("PST", "America/Los_Angeles", True),
     ("est", "America/New_York", True),
     ("Japan", "Asia/Tokyo", True),
-    ("GB", "GB", True),  # legacy names still work when typed exactly
-    ("US/Eastern", "US/Eastern", True),
+    # Legacy names still work when typed exactly, and are stored by their canonical name.
+    ("GB", "Europe/London", True),
+    ("US/Eastern", "America/New_York", True),
+    ("US/Pacific", "America/Los_Angeles", True),
+    ("Asia/Calcutta", "Asia/Kolkata", True),
     # typos: fuzzy, flagged inexact so the bot asks "did you mean"
     ("londn", "Europe/London", False),
     ("Lodnon", "Europe/London", False),

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from bot.coach.profile import RunnerProfile
-from bot.coach.safety import assess_session, nudge_is_safe
+from bot.coach.safety import Mode, assess_session, nudge_is_safe
 from bot.coach.suggest import PastSession, safety_state
 from bot.coach.week_plan import plan_week
 from bot.content.models import ContentPack, Nudge
@@ -83,6 +83,7 @@ def frontier_habits(
     phase: str | None,
     done_counts: Mapping[str, int],
     done_to_progress: int = DONE_TO_PROGRESS,
+    mode: Mode = "normal",
 ) -> list[Nudge]:
     """The one level per progression chain that the user should practise now, safe ones only."""
     targets = {n.progresses_to for n in pack.nudges.values() if n.progresses_to}
@@ -96,12 +97,13 @@ def frontier_habits(
         # that chain unless a safe level exists further up *and* was earned (it cannot be).
         while current is not None and current.id not in seen:
             seen.add(current.id)
-            if not nudge_is_safe(pack, current, condition_id, phase):
+            if not nudge_is_safe(pack, current, condition_id, phase, mode):
                 current = None
                 break
             nxt = pack.nudges.get(current.progresses_to) if current.progresses_to else None
             earned = done_counts.get(current.id, 0) >= done_to_progress
-            if nxt is None or not earned or not nudge_is_safe(pack, nxt, condition_id, phase):
+            if nxt is None or not earned or \
+                    not nudge_is_safe(pack, nxt, condition_id, phase, mode):
                 break
             current = nxt
         if current is not None:
@@ -109,15 +111,17 @@ def frontier_habits(
     return frontier
 
 
-def nudge_safety(profile: RunnerProfile | None, history: Sequence[PastSession], today: date
-                 ) -> tuple[str | None, str | None]:
-    """(condition, phase) the habit must be safe for: the coaching engine's safety state, so an
-    injured runner without a named condition gets the careful "not sure" rules, and rising or
-    high pain (or red flags) the gentlest phase, exactly as /suggest and /week do."""
+def nudge_safety(pack: ContentPack, profile: RunnerProfile | None,
+                 history: Sequence[PastSession], today: date
+                 ) -> tuple[str | None, str | None, Mode]:
+    """(condition, phase, mode) the habit must be safe for: the coaching engine's safety state,
+    so an injured runner without a named condition gets the careful "not sure" rules, rising or
+    high pain the gentlest phase, and warning signs the protect mode (or no habit at all),
+    exactly as /suggest and /week do."""
     if profile is None:
-        return None, None
-    state = safety_state(profile, history, today)
-    return state.condition_id, state.phase
+        return None, None, "normal"
+    state = safety_state(pack, profile, history, today)
+    return state.condition_id, state.phase, state.mode
 
 
 def planned_session_for(pack: ContentPack, profile: RunnerProfile | None,
@@ -145,6 +149,7 @@ def choose_nudge(
     planned_session_id: str | None = None,
     repeat_window_days: int = REPEAT_WINDOW_DAYS,
     done_to_progress: int = DONE_TO_PROGRESS,
+    mode: Mode = "normal",
 ) -> NudgeChoice | None:
     """Today's nudge for one user, or None when no habit is safe for them (send nothing).
 
@@ -153,10 +158,12 @@ def choose_nudge(
     """
     if planned_session_id is not None:
         session = pack.sessions.get(planned_session_id)
-        if session is not None and assess_session(pack, session, condition_id, phase).allowed:
+        if session is not None and \
+                assess_session(pack, session, condition_id, phase, mode=mode).allowed:
             return NudgeChoice("session", session.id)
 
-    candidates = frontier_habits(pack, condition_id, phase, done_counts or {}, done_to_progress)
+    candidates = frontier_habits(pack, condition_id, phase, done_counts or {}, done_to_progress,
+                                 mode)
     if not candidates:
         return None
     last_sent: dict[str, date] = {}

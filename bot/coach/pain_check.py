@@ -1,67 +1,103 @@
 """After a logged session: does the pain the runner reports call for the safety reply?
 
-Rule (issue 5, point 5, and the content's pain_rule): pain of PAIN_STEP_DOWN/10 or more, pain
-higher than the last pain they logged, or a red flag (in what they wrote, or reported in their
-profile) means: step down, and see a clinician. Pure; the texts come from the content pack.
+The limits are the condition's pain model (content/pain_models.yaml, through
+bot/coach/phases.py): pain above the model's `during_max`, or higher than the last pain they
+logged, means "step down"; pain at the model's `session_stop` means "rest the sore area today";
+a warning sign (written in the log, or unresolved in the profile) means "get it assessed", today
+where the sign calls for it. Pure; the texts come from the content pack, as plain text.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
+from bot.coach.phases import PainLimits
 from bot.content import ContentPack
+from bot.content.models import URGENCY_ORDER, Urgency
 
-PAIN_STEP_DOWN = 5
-# Words for the red flags listed in the content's red_flags_general text.
-_RED_FLAG_RE = re.compile(
-    r"\b(?:numb(?:ness)?|tingl(?:e|ing|y)|pins\s+and\s+needles|swollen|swelling|swelled"
-    r"|limp(?:ing|ed)?|can'?t\s+(?:put|bear)\s+weight|cannot\s+(?:put|bear)\s+weight"
-    r"|woke\s+me|wakes\s+me|night\s+pain|pain\s+at\s+night|fever|chest\s+pain|faint(?:ed)?"
-    r"|gave\s+way|giving\s+way|locked|locking|pop(?:ped)?|snapped)\b"
-)
+# Words for warning signs, by how soon they need a clinician. The general list mirrors the
+# content's red_flags_general text.
+_SIGNS: dict[Urgency, re.Pattern[str]] = {
+    "emergency": re.compile(
+        r"\b(?:chest\s+pain|faint(?:ed)?|saddle\s+numb\w*|numb\w*\s+(?:between|around)\s+"
+        r"(?:my|the)\s+legs|(?:bladder|bowel)\s+(?:trouble|problems?|control))\b"),
+    "same_day": re.compile(
+        r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to)\s+(?:put\s+weight|bear\s+weight|"
+        r"walk|stand)|snap(?:ped)?|popped?|pop\s+sound|kicked\s+in\s+the\s+(?:back|heel|calf)\b"),
+    "prompt": re.compile(
+        r"\b(?:numb(?:ness)?|tingl(?:e|ing|y)|pins\s+and\s+needles|swollen|swelling|swelled"
+        r"|limp(?:ing|ed)?|woke\s+me|wakes\s+me|night\s+pain|pain\s+at\s+night|fever"
+        r"|gave\s+way|giving\s+way|locked|locking)\b"),
+}
+_URGENCY_TEXT: dict[str, str] = {
+    "emergency": "red_flag_emergency", "same_day": "red_flag_same_day", "prompt": "red_flag_prompt",
+}
 
 
 @dataclass(frozen=True)
 class PainVerdict:
     step_down: bool
-    high: bool  # pain >= PAIN_STEP_DOWN
+    high: bool  # pain at the model's session_stop: rest the sore area
+    above_limit: bool  # pain above the model's during_max
     rising: bool  # higher than the previous logged pain
     red_flag: bool
+    urgency: Urgency | None = None  # of a warning sign written in the log
+
+
+def sign_urgency(text: str) -> Urgency | None:
+    """How soon a warning sign written in `text` needs a clinician (None: no sign)."""
+    lowered = text.lower()
+    for urgency in ("emergency", "same_day", "prompt"):
+        if _SIGNS[urgency].search(lowered):  # type: ignore[index]
+            return urgency  # type: ignore[return-value]
+    return None
 
 
 def mentions_red_flag(text: str) -> bool:
-    return _RED_FLAG_RE.search(text.lower()) is not None
+    return sign_urgency(text) is not None
 
 
-def assess_pain(pain: int | None, previous: int | None, *, notes: str = "",
-                profile_red_flags: bool = False) -> PainVerdict:
-    high = pain is not None and pain >= PAIN_STEP_DOWN
+def assess_pain(pain: int | None, previous: int | None, limits: PainLimits, *,
+                notes: str = "", profile_red_flags: bool = False) -> PainVerdict:
+    high = pain is not None and pain >= limits.session_stop
+    above = pain is not None and pain > limits.during_max
     rising = pain is not None and previous is not None and pain > previous
-    red_flag = profile_red_flags or mentions_red_flag(notes)
-    return PainVerdict(high or rising or red_flag, high, rising, red_flag)
+    urgency = sign_urgency(notes)
+    if profile_red_flags and (urgency is None or URGENCY_ORDER[urgency] < URGENCY_ORDER["prompt"]):
+        urgency = urgency or "prompt"
+    red_flag = urgency is not None
+    return PainVerdict(high or above or rising or red_flag, high, above, rising, red_flag,
+                       urgency)
 
 
 def safety_reply(pack: ContentPack, verdict: PainVerdict, pain: int | None,
-                 previous: int | None, lang: str = "en") -> str:
-    """The message for a step-down verdict (HTML; content texts are escaped)."""
-    reasons = []
+                 previous: int | None, limits: PainLimits, lang: str = "en") -> str:
+    """The message for a step-down verdict, in plain text (the view escapes it)."""
+    limit = "pain-free" if limits.bone else f"up to {limits.during_max}/10"
+    lines: list[str] = []
     if verdict.high and pain is not None:
-        reasons.append(f"pain of {pain}/10 is more than training should cause")
-    if verdict.rising and pain is not None and previous is not None:
-        reasons.append(f"it is higher than last time ({previous}/10)")
-    if verdict.red_flag:
-        reasons.append("what you describe can be a warning sign")
-    why = "; ".join(reasons) if reasons else "your pain needs care"
-    lines = [
-        f"⚠️ Thanks for telling me. Let's be careful: {html.escape(why)}.",
-        "",
-        "<b>Step down for now:</b> make the next sessions shorter and easier, or pick one with "
-        "less load on the sore area, and stop if the pain climbs during a session.",
-        "",
-        html.escape(pack.text("see_clinician", lang)),
-        "",
-        html.escape(pack.text("red_flags_general", lang)),
-    ]
+        lines.append(f"⚠️ Thanks for telling me. Pain of {pain}/10 is clearly past what this "
+                     f"injury should take ({limit}).")
+        lines += ["", "Rest the sore area today. Until it settles I'll only suggest work that "
+                      "spares it. If it hasn't settled within a few days, see a physio or "
+                      "doctor."]
+    elif verdict.above_limit or verdict.rising:
+        reasons = []
+        if verdict.above_limit and pain is not None:
+            reasons.append(f"pain of {pain}/10 is above the limit for this injury ({limit})")
+        if verdict.rising and pain is not None and previous is not None:
+            reasons.append(f"it is higher than last time ({previous}/10)")
+        lines.append(f"⚠️ Thanks for telling me. Let's be careful: {'; '.join(reasons)}.")
+        lines += ["", "Step down for now: make the next sessions shorter and easier, or pick "
+                      "one with less load on the sore area, and stop if the pain climbs. It "
+                      "should be no worse tomorrow morning."]
+    else:
+        lines.append("⚠️ Thanks for telling me.")
+    if verdict.urgency is not None:
+        lines += ["", "What you describe can be a warning sign. "
+                  + pack.text(_URGENCY_TEXT[verdict.urgency], lang)]
+    elif verdict.high or verdict.above_limit or verdict.rising:
+        lines += ["", pack.text("see_clinician", lang)]
+    lines += ["", pack.text("red_flags_general", lang)]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 InjuryStatus = Literal["none", "injured", "returning"]
@@ -10,6 +11,14 @@ Phase = Literal["acute", "settling", "returning"]
 
 # Minutes offered in onboarding; "60+" is stored as 60 and means "an hour or more".
 MINUTE_CHOICES = (15, 30, 45, 60)
+
+# Where a warning sign was reported. The urgency of each comes from the content pack
+# (bot/coach/phases.py): the general screen and signs written in a message name things such as
+# "can't put weight on it" that call for a same-day assessment; "condition" means the
+# condition's own list, whose most urgent sign counts.
+RED_FLAG_SCREEN = "screen"
+RED_FLAG_CONDITION = "condition"
+RED_FLAG_TEXT = "text"
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,11 @@ class RunnerProfile:
     days_per_week: int | None = None
     timezone: str = "UTC"
     run_pace_sec_per_km: int | None = None
+    injury_started_on: date | None = None  # when it started, or was diagnosed
+    hurts_daily_life: bool | None = None  # hurts with walking or everyday activity
+    # A clinician has seen it and cleared activity: warning signs no longer hold the runner in
+    # the protect mode, and time floors on the first phase no longer apply.
+    clinician_cleared: bool = False
 
     @property
     def injured(self) -> bool:
@@ -35,14 +49,7 @@ class RunnerProfile:
     def has_red_flags(self) -> bool:
         return bool(self.red_flags)
 
-
-def phase_for(injury_status: InjuryStatus, pain_today: int | None, red_flags: bool) -> Phase | None:
-    """Which rule set applies. Red flags or pain of 4/10 or more get the gentlest (acute) rules,
-    because until a clinician has looked, caution costs little and a wrong guess costs a lot."""
-    if injury_status == "none":
-        return None
-    if red_flags or (pain_today is not None and pain_today >= 4):
-        return "acute"
-    if injury_status == "returning":
-        return "returning"
-    return "settling"
+    @property
+    def unresolved_red_flags(self) -> bool:
+        """Warning signs that still hold: reported, and not cleared by a clinician since."""
+        return bool(self.red_flags) and not self.clinician_cleared

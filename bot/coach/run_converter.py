@@ -36,9 +36,17 @@ from datetime import date
 from typing import Literal
 
 from bot.coach.profile import RunnerProfile
-from bot.coach.safety import assess_session
-from bot.coach.suggest import PastSession, has_equipment, safety_state, user_equipment
-from bot.content.models import Activity, Block, ContentPack, Session, localize
+from bot.coach.safety import Mode, assess_session
+from bot.coach.suggest import (
+    PastSession,
+    SafetyState,
+    has_equipment,
+    is_gentle,
+    safety_state,
+    time_limit,
+    user_equipment,
+)
+from bot.content.models import Activity, Block, ContentPack, Session, Urgency, localize
 
 RunType = Literal["recovery", "easy", "tempo", "intervals", "hills", "long"]
 
@@ -81,8 +89,19 @@ _SUITS: dict[str, frozenset[str]] = {
     # long run's training effect, so it only stands in for the easy ones.
     "seated_cardio": frozenset({"recovery", "easy"}),
 }
-# Longest sensible stand-in per activity: arm work tires the shoulders long before the heart.
-_MAX_MINUTES: dict[str, int] = {"seated_cardio": 30}
+# Longest sensible stand-in per activity: arm work tires the shoulders long before the heart,
+# an erg or a pool session past these lengths is a different workout, and a walk or hike
+# longer than this is a day out, not a run's stand-in.
+_MAX_MINUTES: dict[str, int] = {
+    "seated_cardio": 30, "ski_erg": 60, "rowing": 75, "pool_running": 75, "swimming": 90,
+    "elliptical": 120, "walking": 120, "hiking": 180,
+}  # fmt: skip
+_OUTDOOR_ON_FOOT = frozenset({"walking", "hiking"})
+LONG_ON_FEET_MINUTES = 60  # time on the feet that loads the sole and heel (`foot_load`)
+MIN_CONVERTED_MINUTES = 10
+EQUIVALENTS_KEPT = 4096  # converted sessions remembered per pack  # shorter than this is not worth doing as a stand-in
+MIN_WARMUP_MINUTES = 5
+MIN_COOLDOWN_MINUTES = 3
 # The order options are listed in: closest to the running action first (coaching-notes.md).
 _PREFERENCE = (
     "pool_running", "elliptical", "ski_erg", "turbo", "road_bike", "rowing", "swimming",
@@ -465,7 +484,10 @@ def _duration(value: float) -> str:
 def _suits(pack: ContentPack, activity: Activity, run_type: str) -> bool:
     if activity.kind != "aerobic" or activity.id == "running":
         return False
-    if any(s.activity == activity.id and run_type in s.replaces for s in pack.sessions.values()):
+    replaced = pack.memo("convert.replaces")
+    if not replaced:
+        replaced.update({(s.activity, t): True for s in pack.sessions.values() for t in s.replaces})
+    if (activity.id, run_type) in replaced:
         return True
     if activity.id in _SUITS:
         return run_type in _SUITS[activity.id]
@@ -476,40 +498,82 @@ def _ceil5(minutes: float) -> int:
     return int(math.ceil(minutes / 5 - 1e-9) * 5)
 
 
-def _equivalent(activity: Activity, run: RunWorkout, cap: int | None = None) -> Session:
-    name = localize(activity.name)
+def _on_foot_tags(activity: Activity, run: RunWorkout, total: int) -> list[str]:
+    """The load a converted session puts on the legs, so it passes the same injury rules as a
+    pack session: hills and descents on foot, rough ground on a hike, long spells on the feet."""
     tags: list[str] = []
+    on_foot = activity.weight_bearing or activity.id in _ON_FOOT_HILLS
     if run.type == "hills":
-        tags.append("hills" if activity.id in _ON_FOOT_HILLS or activity.weight_bearing
-                    else "knee_load" if activity.id in _BIKES else "")
+        if on_foot:
+            tags += ["hills", "downhill"] if activity.id in _OUTDOOR_ON_FOOT else ["hills"]
+        elif activity.id in _BIKES:
+            tags += ["knee_load", "big_gear_climb"]
+    if activity.id == "hiking":
+        tags += ["hills", "downhill", "uneven_ground"]
+    if on_foot and total >= LONG_ON_FEET_MINUTES:
+        tags.append("foot_load")
+    if total >= LONG_DURATION_TAG_MINUTES:
+        tags.append("long_duration")
+    return tags
+
+
+def _fit_structured(run: RunWorkout, cap: int) -> tuple[int, int, int, int] | None:
+    """(reps, warm-up, cool-down, total) of the structured run cut to fit `cap` minutes: fewer
+    reps first, then shorter warm-up and cool-down; None when not even one rep fits."""
+    rep_minutes = (run.work_seconds + run.recovery_seconds) / 60
+    for warmup, cooldown in ((run.warmup_minutes, run.cooldown_minutes),
+                             (min(run.warmup_minutes, MIN_WARMUP_MINUTES),
+                              min(run.cooldown_minutes, MIN_COOLDOWN_MINUTES))):
+        room = cap - warmup - cooldown
+        reps = min(run.reps, int(room // rep_minutes + 1e-9)) if rep_minutes else 0
+        if reps >= 1:
+            total = math.ceil(warmup + reps * rep_minutes + cooldown - 1e-9)
+            return reps, warmup, cooldown, min(total, cap)
+    return None
+
+
+def _equivalent(activity: Activity, run: RunWorkout, cap: int | None = None) -> Session | None:
+    """The run rebuilt on `activity`, never longer than `cap` (the runner's time, or the step-down
+    limit) nor the activity's sensible maximum; None when no useful version fits."""
+    name = localize(activity.name)
+    limit = min(x for x in (cap, _MAX_MINUTES.get(activity.id)) if x is not None) \
+        if cap is not None or activity.id in _MAX_MINUTES else None
     if run.structured:
+        reps, warmup_minutes, cooldown_minutes = run.reps, run.warmup_minutes, run.cooldown_minutes
         total = _ceil5(run.total_minutes)
+        if limit is not None and total > limit:
+            fitted = _fit_structured(run, limit)
+            if fitted is None:
+                return None
+            reps, warmup_minutes, cooldown_minutes, total = fitted
         warmup = Block(label={"en": "Easy warm-up, building gradually"},
-                       minutes=run.warmup_minutes, rpe=3)
-        reps = f"{run.reps} × " if run.reps > 1 else ""
-        main_label = (f"{reps}{_duration(run.work_seconds)} at RPE {run.rpe}"
+                       minutes=warmup_minutes, rpe=3)
+        shown_reps = f"{reps} × " if reps > 1 else ""
+        main_label = (f"{shown_reps}{_duration(run.work_seconds)} at RPE {run.rpe}"
                       + (f", {_duration(run.recovery_seconds)} easy between"
                          if run.recovery_seconds else ""))
         main = Block(label={"en": main_label}, work_seconds=run.work_seconds,
-                     recovery_seconds=run.recovery_seconds or None, repeats=run.reps, rpe=run.rpe)
-        cooldown_minutes = total - run.warmup_minutes - main.duration_minutes
-        cooldown = Block(label={"en": "Easy cool-down"}, minutes=round(cooldown_minutes, 2), rpe=2)
+                     recovery_seconds=run.recovery_seconds or None, repeats=reps, rpe=run.rpe)
+        cooldown_left = total - warmup_minutes - main.duration_minutes
+        cooldown = Block(label={"en": "Easy cool-down"},
+                         minutes=round(max(cooldown_left, min(cooldown_minutes, 1)), 2), rpe=2)
     else:
         total = _ceil5(run.total_minutes * _TIME_FACTOR.get(activity.id, 1.0))
-        total = min(total, _MAX_MINUTES.get(activity.id, total), cap or total)
+        if limit is not None:
+            total = min(total, limit)
+        if total < MIN_CONVERTED_MINUTES:
+            return None
         edge = 5 if total >= 20 else 2
         warmup = Block(label={"en": "Start easy"}, minutes=edge, rpe=max(1, min(run.rpe, 3) - 1))
         main = Block(label={"en": f"Steady at RPE {run.rpe}"}, minutes=total - 2 * edge,
                      rpe=run.rpe)
         cooldown = Block(label={"en": "Ease off"}, minutes=edge, rpe=2)
-    if total >= LONG_DURATION_TAG_MINUTES:
-        tags.append("long_duration")
     return Session(
         id=f"converted_{activity.id}",
         title={"en": f"{short_name(name)}: {SESSION_WORDS[run.type]}"},
         activity=activity.id, intensity=run.type, replaces=[run.type], level=1, minutes=total,
-        load_tags=[t for t in tags if t], warmup=warmup, main=[main], cooldown=cooldown,
-        stop_rule={"en": "Stop if pain rises above 3/10 or changes how you move."},
+        load_tags=_on_foot_tags(activity, run, total), warmup=warmup, main=[main],
+        cooldown=cooldown,
     )
 
 
@@ -535,14 +599,18 @@ def step_down(run: RunWorkout) -> RunWorkout:
 def convert(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
             history: Sequence[PastSession] = (), today: date = date.min,
             ) -> list[ConvertedSession]:
-    """The run on every activity the user can do safely with their equipment, closest first.
-    With pain or red flags in the profile or the logs (see suggest.safety_state), the most
-    careful rules apply and `step_down(run)` is converted instead of the run, every option
-    within STEP_DOWN_MINUTES."""
-    state = safety_state(profile, history, today)
-    cap = STEP_DOWN_MINUTES if state.gentle else None
+    """The run on every activity the user can do safely with their equipment, closest first,
+    each within the runner's time. With pain or warning signs in the profile or the logs (see
+    suggest.safety_state), the most careful rules apply and `step_down(run)` is converted instead
+    of the run, every option within STEP_DOWN_MINUTES; with signs that need emergency care,
+    nothing is."""
+    state = safety_state(pack, profile, history, today)
+    if state.mode == "emergency":
+        return []
+    cap = time_limit(profile.minutes_per_session)
     if state.gentle:
         run = step_down(run)
+        cap = min(cap or STEP_DOWN_MINUTES, STEP_DOWN_MINUTES)
     equipment = user_equipment(profile)
     order = {activity_id: i for i, activity_id in enumerate(_PREFERENCE)}
     activities = sorted(pack.activities.values(), key=lambda a: order.get(a.id, len(order)))
@@ -552,21 +620,31 @@ def convert(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
             continue
         if not _suits(pack, activity, run.type):
             continue
-        session = _equivalent(activity, run, cap)
-        verdict = assess_session(pack, session, state.condition_id, state.phase)
+        equivalents = pack.memo("convert.equivalents")
+        key = (activity.id, run, cap)
+        if key not in equivalents:
+            if len(equivalents) >= EQUIVALENTS_KEPT:
+                equivalents.clear()  # typed runs are endless; keep the memo bounded
+            equivalents[key] = _equivalent(activity, run, cap)
+        session = equivalents[key]
+        if session is None:
+            continue
+        verdict = assess_session(pack, session, state.condition_id, state.phase, mode=state.mode)
         if not verdict.allowed:
             continue
         note = localize(activity.conversion_note) if activity.conversion_note else ""
-        if activity.id in _MAX_MINUTES and session.minutes < run.total_minutes:
-            note = (f"{note} Kept to {session.minutes} min: longer than that mostly tires "
-                    f"the shoulders.").strip()
+        if session.minutes < _ceil5(run.total_minutes * _TIME_FACTOR.get(activity.id, 1.0)):
+            machine_max = _MAX_MINUTES.get(activity.id)
+            why = (f"your {cap} minutes" if cap is not None
+                   and (machine_max is None or cap <= machine_max)
+                   else "what makes sense on this machine")
+            note = f"{note} Cut to {session.minutes} min to fit {why}.".strip()
         result.append(ConvertedSession(
             activity=activity, session=session, minutes=session.minutes, rpe=run.rpe,
             note=note,
             relevance=_first_sentence(localize(activity.running_relevance)),
             caution_notes=tuple(verdict.notes) if verdict.verdict == "caution" else (),
-            ready_made=_ready_made(pack, activity, run, state.condition_id, state.phase,
-                                   equipment),
+            ready_made=_ready_made(pack, activity, run, state, equipment, cap),
         ))
     return result
 
@@ -580,26 +658,30 @@ class Conversion:
     options: list[ConvertedSession]
     stepped_down_because: str | None = None
     see_clinician: bool = False
+    mode: Mode = "normal"
+    urgency: Urgency | None = None
 
 
 def conversion(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
                history: Sequence[PastSession], today: date) -> Conversion:
     """`convert` with the safety escalation applied (see the module docstring, point 3)."""
-    state = safety_state(profile, history, today)
+    state = safety_state(pack, profile, history, today)
     shown = step_down(run) if state.gentle else run
     return Conversion(shown, convert(pack, profile, run, history, today),
-                      state.gentle_reason if state.gentle else None, state.see_clinician)
+                      state.gentle_reason if state.gentle else None, state.see_clinician,
+                      state.mode, state.urgency)
 
 
-def _ready_made(pack: ContentPack, activity: Activity, run: RunWorkout, condition_id: str | None,
-                phase: str | None, equipment: frozenset[str]) -> Session | None:
+def _ready_made(pack: ContentPack, activity: Activity, run: RunWorkout, state: SafetyState,
+                equipment: frozenset[str], cap: int | None) -> Session | None:
     options: Sequence[Session] = [
         s for s in pack.sessions.values()
         if s.activity == activity.id and run.type in s.replaces
+        and (cap is None or s.minutes <= cap)
         and has_equipment(pack, s, equipment)
-        and assess_session(pack, s, condition_id, phase).allowed
+        and (not state.gentle or is_gentle(pack, s))
+        and assess_session(pack, s, state.condition_id, state.phase, mode=state.mode).allowed
     ]
     if not options:
         return None
     return min(options, key=lambda s: abs(s.minutes - run.total_minutes))
-

@@ -12,16 +12,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.coach.phases import FALLBACK_CONDITION, condition_of
 from bot.content.models import PHASES, ContentPack, Nudge, Rule, Session, localize
 
 Verdict = Literal["ok", "caution", "avoid"]
+# "normal": the phase's rules. "protect": a warning sign is unresolved or pain is high, so only
+# work that spares the injured area (the condition's protect rules on top of its first phase).
+# "emergency": a sign that needs urgent care now, so no exercise at all.
+Mode = Literal["normal", "protect", "emergency"]
 
 _SEVERITY: dict[str, int] = {"ok": 0, "caution": 1, "avoid": 2}
 
 # With an injury but no phase we assume the most irritable phase: guessing "settling" could let
 # through something that would hurt.
 DEFAULT_PHASE = "acute"
-FALLBACK_CONDITION = "not_sure"
+__all__ = ["DEFAULT_PHASE", "FALLBACK_CONDITION", "OK", "Assessment", "Mode", "allowed_sessions",
+           "assess_session", "nudge_is_safe", "session_targets"]
 
 
 @dataclass(frozen=True)
@@ -38,21 +44,20 @@ class Assessment:
 
 
 OK = Assessment("ok")
+EMERGENCY = Assessment("avoid", ["No exercise until you have been seen urgently."])
 
 
-def _phase_rules(pack: ContentPack, condition_id: str, phase: str | None) -> list[Rule]:
-    condition = pack.conditions.get(condition_id)
-    if condition is None:
-        # A condition removed from the pack after a user chose it must not crash the coach, nor
-        # silently clear every restriction: fall back to the conservative "not sure" rules.
-        condition = pack.conditions.get(FALLBACK_CONDITION)
-        if condition is None:
-            raise KeyError(f"unknown condition '{condition_id}'")
+def _rules(pack: ContentPack, condition_id: str, phase: str | None, mode: Mode) -> list[Rule]:
+    condition = condition_of(pack, condition_id)
     chosen = phase if phase in PHASES else DEFAULT_PHASE
+    if mode == "protect":
+        # The first phase's restrictions still hold; protect only ever adds to them.
+        return [*condition.protect, *condition.phases.get("acute", [])]
     return list(condition.phases.get(chosen, []))
 
 
-def _assess_targets(rules: Iterable[Rule], targets: set[str], lang: str) -> Assessment:
+def _assess_targets(rules: Iterable[Rule], targets: set[str] | frozenset[str],
+                    lang: str) -> Assessment:
     matched = [rule for rule in rules if rule.target in targets]
     if not matched:
         return OK
@@ -72,9 +77,24 @@ def _assess_targets(rules: Iterable[Rule], targets: set[str], lang: str) -> Asse
     return Assessment(worst, notes, sources)
 
 
-def session_targets(pack: ContentPack, session: Session) -> set[str]:
+_Key = tuple[str, str | None, str, str]
+
+
+def _caches(pack: ContentPack) -> tuple[dict[str, frozenset[str]], dict[_Key, Assessment]]:
+    """Per pack: session id -> targets, and (condition, phase, mode, session id) -> Assessment."""
+    return pack.memo("safety.targets"), pack.memo("safety.verdicts")
+
+
+def session_targets(pack: ContentPack, session: Session) -> frozenset[str]:
     """Everything a rule can match on a session: its activity id and `tag:<t>` per load tag."""
-    return {session.activity} | {f"tag:{tag}" for tag in pack.session_load_tags(session)}
+    targets_cache, _ = _caches(pack)
+    own = pack.sessions.get(session.id) is session
+    if own and session.id in targets_cache:
+        return targets_cache[session.id]
+    targets = frozenset({session.activity} | {f"tag:{t}" for t in pack.session_load_tags(session)})
+    if own:
+        targets_cache[session.id] = targets
+    return targets
 
 
 def assess_session(
@@ -83,38 +103,65 @@ def assess_session(
     condition_id: str | None,
     phase: str | None,
     lang: str = "en",
+    mode: Mode = "normal",
 ) -> Assessment:
     """Judge a session for a user with `condition_id` in `phase` (None = not injured = ok)."""
+    if mode == "emergency":
+        return EMERGENCY
     if condition_id is None:
         return OK
-    rules = _phase_rules(pack, condition_id, phase)
-    return _assess_targets(rules, session_targets(pack, session), lang)
+    own = lang == "en" and pack.sessions.get(session.id) is session
+    key = (condition_id, phase, mode, session.id)
+    _, verdicts = _caches(pack)
+    if own and key in verdicts:
+        return verdicts[key]
+    result = _assess_targets(_rules(pack, condition_id, phase, mode),
+                             session_targets(pack, session), lang)
+    if own:
+        verdicts[key] = result
+    return result
 
 
 def allowed_sessions(
-    pack: ContentPack, condition_id: str | None, phase: str | None
+    pack: ContentPack, condition_id: str | None, phase: str | None, mode: Mode = "normal",
 ) -> list[Session]:
     """Sessions whose verdict is not `avoid`, in pack order."""
     return [
         session
         for session in pack.sessions.values()
-        if assess_session(pack, session, condition_id, phase).allowed
+        if assess_session(pack, session, condition_id, phase, mode=mode).allowed
     ]
 
 
 def nudge_is_safe(
-    pack: ContentPack, nudge: Nudge, condition_id: str | None, phase: str | None = None
+    pack: ContentPack, nudge: Nudge, condition_id: str | None, phase: str | None = None,
+    mode: Mode = "normal",
 ) -> bool:
-    """A habit is unsafe if the author listed the condition in `unsafe_for`; with a phase given,
-    also if its linked exercise carries a load tag the condition avoids in that phase."""
+    """A habit is unsafe if the author listed the condition in `unsafe_for`, or if the load it
+    carries (its own tags and its linked exercise's) is avoided in this phase or mode."""
+    if mode == "emergency":
+        return False
     if condition_id is None:
         return True
+    own = pack.nudges.get(nudge.id) is nudge
+    key = (condition_id, phase, mode, nudge.id)
+    habits: dict[_Key, bool] = pack.memo("safety.habits")
+    if own and key in habits:
+        return habits[key]
+    safe = _nudge_is_safe(pack, nudge, condition_id, phase, mode)
+    if own:
+        habits[key] = safe
+    return safe
+
+
+def _nudge_is_safe(pack: ContentPack, nudge: Nudge, condition_id: str, phase: str | None,
+                   mode: Mode) -> bool:
     if condition_id in nudge.unsafe_for:
         return False
-    if phase is None or nudge.exercise is None:
-        return True
-    exercise = pack.exercises.get(nudge.exercise)
-    if exercise is None:
-        return True
-    targets = {f"tag:{tag}" for tag in exercise.load_tags}
-    return _assess_targets(_phase_rules(pack, condition_id, phase), targets, "en").allowed
+    tags = set(nudge.load_tags)
+    exercise = pack.exercises.get(nudge.exercise) if nudge.exercise else None
+    if exercise is not None:
+        tags.update(exercise.load_tags)
+    targets = {f"tag:{tag}" for tag in tags}
+    rules = _rules(pack, condition_id, phase, mode)
+    return _assess_targets(rules, targets, "en").allowed

@@ -12,6 +12,7 @@ The two DST rules, applied everywhere a local wall time becomes an instant (`wal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
@@ -26,11 +27,13 @@ __all__ = [
     "BackoffCadence",
     "BackoffPolicy",
     "CatchUp",
+    "LedgerDay",
     "QuietHours",
     "SnoozeChoice",
     "backoff_action",
     "backoff_cadence",
     "catch_up_decision",
+    "ledger_dates_in_zone",
     "local_date",
     "next_nudge_at",
     "snooze_until",
@@ -203,6 +206,41 @@ def local_date(now_utc: datetime, zone: str) -> date:
     return now_utc.astimezone(zone_info(zone)).date()
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerDay:
+    """A nudge ledger row as far as its local date goes."""
+
+    id: int
+    kind: str
+    local_date: date
+    due_at: datetime
+
+
+def ledger_dates_in_zone(rows: Sequence[LedgerDay], zone: str, *,
+                         window: timedelta = timedelta(days=4)) -> dict[int, date]:
+    """The new local date of each ledger row whose date changes when the user's zone becomes
+    `zone`: the date, in the new zone, of the instant it fell due. After a move from Los Angeles
+    to Tokyo, the nudge sent at 07:30 in LA (00:30 the next day in Tokyo) counts for that Tokyo
+    date, so 07:30 in Tokyo the same day brings no second nudge; the other way round, a day
+    is not skipped.
+
+    Only rows that fell due within `window` of the latest one move; older rows keep their dates
+    and no row may land on a date another row of its kind holds (the ledger's unique key), so
+    the moved rows are given up on ({}) in the rare case two would collide.
+    """
+    _require_known_zone(zone)
+    if not rows:
+        return {}
+    latest = max(r.due_at for r in rows)
+    moving = [r for r in rows if latest - r.due_at <= window]
+    fixed = [r for r in rows if latest - r.due_at > window]
+    moved = {r.id: local_date(r.due_at, zone) for r in moving}
+    taken = [(r.kind, r.local_date) for r in fixed] + [(r.kind, moved[r.id]) for r in moving]
+    if len(set(taken)) != len(taken):
+        return {}
+    return {r.id: moved[r.id] for r in moving if moved[r.id] != r.local_date}
+
+
 def week_bounds(day: date) -> tuple[date, date]:
     """The Monday and Sunday of the ISO week containing `day`."""
     monday = day - timedelta(days=day.weekday())
@@ -264,6 +302,10 @@ def _wall(t: time) -> time:
     # Stored nudge times are naive wall-clock times; drop any tzinfo a caller attached so that
     # comparisons and combine() never mix naive and aware values.
     return t.replace(tzinfo=None, fold=0)
+
+
+def _require_known_zone(zone: str) -> None:
+    zone_info(zone)  # raises ValueError for a zone it cannot use
 
 
 def _require_aware(value: datetime, name: str) -> None:

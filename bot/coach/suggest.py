@@ -14,34 +14,39 @@ Soft ranking (a score; higher is better):
 - balance across the week between aerobic, strength and balance/agility work;
 - progression: a family of sessions is linked by progresses_to/regresses_to. After
   LEVEL_UP_AFTER completions of the same session, each with effort <= LOW_EFFORT and no pain, the
-  next level is preferred; after pain of STEP_DOWN_PAIN or more the level below is preferred;
+  next level is preferred; after pain above the condition's pain model limit the level below is
+  preferred;
 - no hard session the day after a hard one; caution verdicts rank a little lower, and hard
   sessions under a caution verdict much lower (the notes ask for easy work).
 
-Safety escalation: pain of CLINICIAN_PAIN or more, pain worse than the time before, red flags in
-the profile, or a warning sign written in a recent log (`PastSession.red_flag`) switch to the
-*gentle* set (level 1, easy or recovery intensity, no or low impact, with the most conservative
-phase of the rules) and set `see_clinician`.
+Safety escalation (`safety_state`, thresholds from the condition's pain model in the pack):
+pain above the model's limit or worse than the time before switches to the *gentle* set (level
+1, easy or recovery intensity, no or low impact, with the first phase's rules) and sets
+`see_clinician`. An unresolved warning sign, resting pain at `rest_protect`, a warning sign
+written in a recent log, or a session that took pain to `session_stop` add the condition's
+*protect* rules: only work that spares the injured area. A sign that calls for emergency care
+means no exercise at all.
 
 Arms-only cardio (aerobic work that needs no equipment and no weight on the legs: seated or lying
 arm circuits) is a stand-in for runners whose legs must rest. It ranks below any leg-based
 aerobic option the user can do, so a healthy runner is offered a walk, not chair boxing.
 
-When nothing passes, `ranked` is empty and `nearest` holds the closest safe option, with a message
-saying what was relaxed. `suggest` never raises for any profile the onboarding can produce.
+When nothing passes, `ranked` is empty and `nearest` holds the closest safe option that still
+fits the time, with a message saying what was relaxed. Nothing reachable is ever longer than the
+runner's time. `suggest` never raises for any profile the onboarding can produce.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from bot.coach.phases import FALLBACK_CONDITION, PainLimits, pain_limits, red_flag_urgency
 from bot.coach.profile import RunnerProfile
-from bot.coach.safety import FALLBACK_CONDITION, Assessment, assess_session
-from bot.content.models import ContentPack, Session, localize
+from bot.coach.safety import Assessment, Mode, assess_session
+from bot.content.models import ContentPack, Session, Urgency, localize
 
 Preference = Literal["any", "shorter", "longer"]
 Bucket = Literal["aerobic", "strength", "balance_agility"]
@@ -51,8 +56,6 @@ OPEN_ENDED_LIMIT = 90  # ... which we read as "up to 90 minutes"
 HISTORY_DAYS = 14  # how far back variety and balance look
 LOW_EFFORT = 5  # RPE at or below which a completion counts as "comfortable"
 LEVEL_UP_AFTER = 2  # comfortable, pain-free completions of one session before stepping up
-STEP_DOWN_PAIN = 3  # pain at or above this after a session steps its family down a level
-CLINICIAN_PAIN = 5  # pain at or above this: gentlest options and "see a clinician"
 PAIN_MEMORY_DAYS = 7  # a pain report keeps the gentle set for a week unless a later log clears it
 
 HARD_INTENSITIES = frozenset({"intervals", "tempo", "hills"})
@@ -139,6 +142,8 @@ class Suggestions:
     see_clinician: bool = False
     gentle_reason: str | None = None  # why only the gentlest options are offered
     limit_minutes: int | None = None  # the time limit that was applied
+    mode: Mode = "normal"  # protect: only work that spares the area; emergency: none at all
+    urgency: Urgency | None = None  # of an unresolved warning sign
 
     @property
     def top(self) -> Suggestion | None:
@@ -159,13 +164,15 @@ class _PackIndex:
     arms_only: frozenset[str]  # aerobic sessions with no equipment and no weight on the legs
 
 
-_INDEX_CACHE: dict[int, tuple[weakref.ref[ContentPack], _PackIndex]] = {}
-
-
 def _index(pack: ContentPack) -> _PackIndex:
-    cached = _INDEX_CACHE.get(id(pack))
-    if cached is not None and cached[0]() is pack:
-        return cached[1]
+    memo = pack.memo("suggest.index")
+    index: _PackIndex | None = memo.get("index")
+    if index is None:
+        index = memo["index"] = _build_index(pack)
+    return index
+
+
+def _build_index(pack: ContentPack) -> _PackIndex:
     parent: dict[str, str] = {sid: sid for sid in pack.sessions}
 
     def root(sid: str) -> str:
@@ -198,7 +205,6 @@ def _index(pack: ContentPack) -> _PackIndex:
         hard=frozenset(s.id for s in pack.sessions.values() if s.intensity in HARD_INTENSITIES),
         arms_only=frozenset(arms_only),
     )
-    _INDEX_CACHE[id(pack)] = (weakref.ref(pack), index)
     return index
 
 
@@ -206,10 +212,11 @@ def _index(pack: ContentPack) -> _PackIndex:
 
 
 def time_limit(minutes: int | None) -> int | None:
-    """The longest session that fits `minutes` (None = no limit; 60 means "60+")."""
+    """The longest session that fits `minutes` (None = no limit). 60 is the "60+" choice and
+    means up to OPEN_ENDED_LIMIT; any other number means at most that many minutes."""
     if minutes is None:
         return None
-    return OPEN_ENDED_LIMIT if minutes >= OPEN_ENDED_MINUTES else minutes
+    return OPEN_ENDED_LIMIT if minutes == OPEN_ENDED_MINUTES else minutes
 
 
 def user_equipment(profile: RunnerProfile) -> frozenset[str]:
@@ -217,7 +224,8 @@ def user_equipment(profile: RunnerProfile) -> frozenset[str]:
 
 
 def has_equipment(pack: ContentPack, session: Session, equipment: Iterable[str]) -> bool:
-    return _index(pack).equipment[session.id] <= frozenset(equipment)
+    have = equipment if isinstance(equipment, frozenset) else frozenset(equipment)
+    return _index(pack).equipment[session.id] <= have
 
 
 @dataclass(frozen=True)
@@ -229,27 +237,48 @@ class SafetyState:
     gentle: bool
     see_clinician: bool
     gentle_reason: str | None
+    mode: Mode = "normal"
+    urgency: Urgency | None = None  # how soon an unresolved warning sign needs a clinician
 
 
 def safety_state(
-    profile: RunnerProfile, history: Sequence[PastSession], today: date
+    pack: ContentPack, profile: RunnerProfile, history: Sequence[PastSession], today: date
 ) -> SafetyState:
+    """The rules for today, from the profile and the recent logs, most careful first:
+    - an unresolved warning sign (not cleared by a clinician since): the protect mode, or no
+      exercise at all when the sign calls for emergency care;
+    - resting pain at the pain model's `rest_protect`, a warning sign written in a recent log,
+      or a session that took pain to the model's `session_stop`: the protect mode;
+    - pain above the model's limit during a session, or pain rising: the gentle set;
+    - otherwise the phase's own rules.
+    """
     condition_id: str | None = None
     if profile.injury_status != "none":
         # Injured without a named condition: the conservative "not sure" rules, never none.
         condition_id = profile.condition_id or FALLBACK_CONDITION
-    phase: str | None = profile.phase
-    reason: str | None = None
-    if profile.has_red_flags:
-        reason = "you mentioned warning signs that need a clinician's look"
-    elif profile.pain_today is not None and profile.pain_today >= CLINICIAN_PAIN:
-        reason = f"you told me your pain is {profile.pain_today}/10"
-    else:
-        reason = _logged_red_flag(history, today) or _pain_escalation(history, today)
+    limits = pain_limits(pack, condition_id)
+    careful = condition_id or FALLBACK_CONDITION
+    if profile.unresolved_red_flags:
+        urgency = red_flag_urgency(pack, condition_id, profile.red_flags) or "prompt"
+        mode: Mode = "emergency" if urgency == "emergency" else "protect"
+        when = " today" if urgency != "prompt" else ""
+        return SafetyState(careful, GENTLEST_PHASE, True, True,
+                           f"you reported warning signs that need a clinician's look{when}",
+                           mode, urgency)
+    reason = _logged_red_flag(history, today)
+    if reason is None and profile.pain_today is not None and \
+            profile.pain_today >= limits.rest_protect:
+        reason = f"you told me your pain is {profile.pain_today}/10 at rest"
     if reason is None:
-        return SafetyState(condition_id, phase, False, False, None)
+        reason = _pain_past_stop(history, today, limits)
+    if reason is not None:
+        return SafetyState(careful, GENTLEST_PHASE, True, True, reason, "protect",
+                           None)
+    reason = _pain_escalation(history, today, limits)
+    if reason is None:
+        return SafetyState(condition_id, profile.phase, False, False, None)
     # Pain without a known injury still gets the careful rules until someone has looked at it.
-    return SafetyState(condition_id or FALLBACK_CONDITION, GENTLEST_PHASE, True, True, reason)
+    return SafetyState(careful, GENTLEST_PHASE, True, True, reason)
 
 
 def _newest_first(logs: Iterable[PastSession]) -> list[PastSession]:
@@ -268,15 +297,33 @@ def _logged_red_flag(history: Sequence[PastSession], today: date) -> str | None:
     return None
 
 
-def _pain_escalation(history: Sequence[PastSession], today: date) -> str | None:
-    """Pain of CLINICIAN_PAIN+ or worse than the previous report, within PAIN_MEMORY_DAYS.
-    A later report below that (including 0) clears it."""
+def _recent_reports(history: Sequence[PastSession], today: date) -> list[PastSession]:
+    """Pain reports within PAIN_MEMORY_DAYS, newest first."""
     reports = _newest_first(h for h in history if h.pain is not None and h.performed_on <= today)
-    if not reports or (today - reports[0].performed_on).days > PAIN_MEMORY_DAYS:
+    return [r for r in reports if (today - r.performed_on).days <= PAIN_MEMORY_DAYS]
+
+
+def _pain_past_stop(history: Sequence[PastSession], today: date,
+                    limits: PainLimits) -> str | None:
+    """The latest session took pain clearly past the tissue's limit: rest the area until a later
+    report is lower."""
+    reports = _recent_reports(history, today)
+    if reports and (reports[0].pain or 0) >= limits.session_stop:
+        return f"your pain reached {reports[0].pain}/10 after your session on " \
+               f"{reports[0].performed_on:%A}"
+    return None
+
+
+def _pain_escalation(history: Sequence[PastSession], today: date,
+                     limits: PainLimits) -> str | None:
+    """Pain above the tissue's limit, or worse than the previous report, within
+    PAIN_MEMORY_DAYS. A later report within the limit (including 0) clears it."""
+    reports = _recent_reports(history, today)
+    if not reports:
         return None
     latest = reports[0]
     assert latest.pain is not None
-    if latest.pain >= CLINICIAN_PAIN:
+    if latest.pain > limits.during_max:
         return f"you reported pain of {latest.pain}/10"
     if len(reports) > 1 and latest.pain > (reports[1].pain or 0) and latest.pain > 0:
         return f"your pain went up to {latest.pain}/10 from {reports[1].pain}/10 last time"
@@ -303,7 +350,8 @@ class _Progress:
     note: str  # the reason shown when the target is suggested
 
 
-def _progressions(pack: ContentPack, done: Sequence[PastSession]) -> dict[str, _Progress]:
+def _progressions(pack: ContentPack, done: Sequence[PastSession],
+                  limits: PainLimits) -> dict[str, _Progress]:
     """family id -> where the user is in it, from their most recent completions (newest first)."""
     index = _index(pack)
     by_family: dict[str, list[PastSession]] = {}
@@ -314,7 +362,7 @@ def _progressions(pack: ContentPack, done: Sequence[PastSession]) -> dict[str, _
     for family, logs in by_family.items():
         last = pack.sessions[logs[0].session_id]  # type: ignore[index]
         title = localize(last.title)
-        if logs[0].pain is not None and logs[0].pain >= STEP_DOWN_PAIN:
+        if logs[0].pain is not None and logs[0].pain > limits.during_max:
             target = last.regresses_to if last.regresses_to in pack.sessions else last.id
             result[family] = _Progress(target, f"a step back from {title} after the pain you "
                                                f"reported ({logs[0].pain}/10)")
@@ -367,6 +415,7 @@ def _context(
     history: Sequence[PastSession],
     today: date,
     limit: int | None,
+    safety_as_of: date | None = None,
 ) -> _Context:
     index = _index(pack)
     since = today - timedelta(days=HISTORY_DAYS)
@@ -387,10 +436,12 @@ def _context(
         activity_days.setdefault(log.activity_id, []).append(ago)
         if ago <= 1 and log.session_id in index.hard:
             hard_recently = True
+    state = safety_state(pack, profile, history, safety_as_of or today)
     return _Context(
         pack=pack, profile=profile, today=today,
-        state=safety_state(profile, history, today), limit=limit,
-        equipment=user_equipment(profile), done=done, progress=_progressions(pack, done),
+        state=state, limit=limit,
+        equipment=user_equipment(profile), done=done,
+        progress=_progressions(pack, done, pain_limits(pack, state.condition_id)),
         last_by_bucket=last_by_bucket, hard_recently=hard_recently,
         session_days=session_days, activity_days=activity_days,
     )
@@ -531,8 +582,7 @@ def _candidate_ok(ctx: _Context, session: Session, constraints: Constraints,
                   *, use_time: bool, use_excludes: bool, use_gentle: bool) -> bool:
     if use_excludes and session.id in constraints.exclude_ids:
         return False
-    if not has_equipment(ctx.pack, session, ctx.equipment):
-        return False
+    # `safe` holds only sessions the user has the kit for, so no equipment check here.
     if constraints.kind is not None:
         activity = ctx.pack.activities.get(session.activity)
         if activity is None or activity.kind != constraints.kind:
@@ -568,19 +618,26 @@ def suggest(
     history: Sequence[PastSession],
     today: date,
     constraints: Constraints | None = None,
+    *,
+    safety_as_of: date | None = None,
 ) -> Suggestions:
-    """Rank every session that passes the hard filters; see the module docstring."""
+    """Rank every session that passes the hard filters; see the module docstring.
+
+    safety_as_of: the day whose safety state applies (default `today`). A week plan made today
+    keeps today's caution for every day of it, rather than assuming the pain will settle."""
     constraints = constraints or Constraints()
     minutes = constraints.max_minutes if constraints.max_minutes is not None else \
         profile.minutes_per_session
-    ctx = _context(pack, profile, history, today, time_limit(minutes))
+    ctx = _context(pack, profile, history, today, time_limit(minutes), safety_as_of)
     state = ctx.state
 
     safe: list[tuple[Session, Assessment]] = []
+    needs = _index(pack).equipment
     for session in pack.sessions.values():
-        if not has_equipment(pack, session, ctx.equipment):
+        if not needs[session.id] <= ctx.equipment:
             continue  # cheapest filter first: most sessions fail on equipment
-        assessment = assess_session(pack, session, state.condition_id, state.phase)
+        assessment = assess_session(pack, session, state.condition_id, state.phase,
+                                    mode=state.mode)
         if assessment.allowed:
             safe.append((session, assessment))
     index = _index(pack)
@@ -596,70 +653,73 @@ def suggest(
     ]
     ranked.sort(key=lambda s: -s.score)  # stable: ties keep pack order
     message = None
-    if state.see_clinician:
+    if state.mode == "emergency":
+        return Suggestions((), None, "No exercise today: these signs need urgent care first.",
+                           True, state.gentle_reason, ctx.limit, state.mode, state.urgency)
+    if state.mode == "protect":
+        message = (f"I'm only suggesting work that spares the sore area because "
+                   f"{state.gentle_reason}.")
+    elif state.see_clinician:
         message = f"I've kept to the gentlest options because {state.gentle_reason}."
     if ranked:
         return Suggestions(tuple(ranked), None, message, state.see_clinician,
-                           state.gentle_reason, ctx.limit)
+                           state.gentle_reason, ctx.limit, state.mode, state.urgency)
     nearest, why = _nearest(ctx, safe, constraints)
     if message:
         why = f"{message} {why}"
-    return Suggestions((), nearest, why, state.see_clinician, state.gentle_reason, ctx.limit)
+    return Suggestions((), nearest, why, state.see_clinician, state.gentle_reason, ctx.limit,
+                       state.mode, state.urgency)
 
 
 def _nearest(ctx: _Context, safe: list[tuple[Session, Assessment]],
              constraints: Constraints) -> tuple[Suggestion | None, str]:
-    """The closest safe option when nothing passes every filter, and what was relaxed."""
+    """The closest safe option when nothing passes every filter, and what was relaxed. The
+    time limit is never relaxed: a runner who said 20 minutes is never offered 45."""
+    index = _index(ctx.pack)
 
-    def best(*, use_time: bool, use_excludes: bool, use_gentle: bool,
-             key: str = "score") -> Suggestion | None:
-        options = [
+    def fits(session: Session) -> bool:
+        return ctx.limit is None or session.minutes <= ctx.limit
+
+    def options(*, use_time: bool, use_excludes: bool,
+                base: Constraints = constraints) -> list[Suggestion]:
+        return [
             _make(ctx, s, a, constraints) for s, a in safe
-            if _candidate_ok(ctx, s, constraints, use_time=use_time, use_excludes=use_excludes,
-                             use_gentle=use_gentle)
+            if fits(s) and _candidate_ok(ctx, s, base, use_time=use_time,
+                                         use_excludes=use_excludes, use_gentle=True)
         ]
-        if not options:
-            return None
-        if key == "minutes":
-            options.sort(key=lambda s: (s.session.minutes, -s.score))
-        else:
-            options.sort(key=lambda s: -s.score)
-        return options[0]
 
     if constraints.exclude_ids:
-        found = best(use_time=True, use_excludes=False, use_gentle=True)
-        if found is not None:
-            return found, "That's every session that fits; here's the best one again."
+        found = sorted(options(use_time=True, use_excludes=False), key=lambda s: -s.score)
+        if found:
+            return found[0], "That's every session that fits; here's the best one again."
     reference = constraints.reference_minutes
-    if constraints.preference == "longer" and reference is not None:
-        # Nothing longer fits the time limit: name the nearest longer session and its length,
-        # so the user can decide. ("Shorter" has no such case: the limit never blocks it.)
-        longer = [
-            _make(ctx, s, a, constraints) for s, a in safe
-            if s.minutes > reference
-            and _candidate_ok(ctx, s, constraints, use_time=False, use_excludes=True,
-                              use_gentle=True)
-        ]
-        if longer:
-            longer.sort(key=lambda s: (s.session.minutes, -s.score))
-            return longer[0], (f"Nothing longer fits your {ctx.limit} minutes; the nearest "
-                               f"longer option takes {longer[0].session.minutes} min.")
-    found = best(use_time=False, use_excludes=False, use_gentle=True, key="minutes")
-    if found is not None:
-        if ctx.limit is not None and found.session.minutes > ctx.limit:
-            return found, (f"Nothing fits {ctx.limit} minutes with your equipment; the nearest "
-                           f"safe option takes {found.session.minutes} min.")
-        return found, "Nothing matches exactly; here's the nearest safe option."
-    # The gentlest session needing no equipment at all, ignoring the kind/intensity filters.
-    bare = [
-        (s, a) for s, a in safe
-        if not _index(ctx.pack).equipment[s.id] and (not ctx.state.gentle or is_gentle(ctx.pack, s))
-    ] or [(s, a) for s, a in safe if not _index(ctx.pack).equipment[s.id]]
+    if constraints.preference != "any" and reference is not None:
+        # Nothing shorter (or longer, within the time) exists: say so, and offer the closest
+        # in that direction that still fits.
+        plain = replace(constraints, preference="any", reference_minutes=None)
+        found = options(use_time=True, use_excludes=False, base=plain)
+        if constraints.preference == "longer":
+            found.sort(key=lambda s: (-s.session.minutes, -s.score))
+            limit = f"your {ctx.limit} minutes" if ctx.limit is not None else "what I have"
+            return (found[0] if found else None), f"Nothing longer fits {limit}."
+        found.sort(key=lambda s: (s.session.minutes, -s.score))
+        return (found[0] if found else None), "That's the shortest safe option I have."
+    # Without the kind or intensity asked for: the best that fits the time.
+    plain = replace(constraints, kind=None, intensities=None)
+    found = sorted(options(use_time=True, use_excludes=False, base=plain), key=lambda s: -s.score)
+    if found:
+        return found[0], "Nothing matches exactly; here's the nearest safe option."
+    bare = [(s, a) for s, a in safe
+            if fits(s) and not index.equipment[s.id]
+            and (not ctx.state.gentle or is_gentle(ctx.pack, s))]
     if bare:
         session, assessment = min(bare, key=lambda sa: (sa[0].level, sa[0].minutes))
         return (_make(ctx, session, assessment, constraints),
                 "Nothing fits your equipment and time; here's the gentlest session that "
                 "needs no equipment.")
+    if ctx.limit is not None:
+        return None, (f"Nothing safe fits {ctx.limit} minutes with your equipment. Rest is a "
+                      f"fine choice today, or give yourself a little more time.")
     return None, ("I can't find a safe session for you right now. Please check with a "
                   "physiotherapist or doctor before training.")
 
@@ -679,7 +739,8 @@ def explain(
     ctx = _context(pack, profile, history, today, time_limit(profile.minutes_per_session))
     if not has_equipment(pack, session, ctx.equipment):
         return None
-    assessment = assess_session(pack, session, ctx.state.condition_id, ctx.state.phase)
+    assessment = assess_session(pack, session, ctx.state.condition_id, ctx.state.phase,
+                                mode=ctx.state.mode)
     if not assessment.allowed:
         return None
     return _make(ctx, session, assessment, Constraints())

@@ -9,6 +9,10 @@ Accepted input, tried in this order:
 5. Fuzzy matching (rapidfuzz) over 3 and 4, with a tight edit-distance limit so typos ("londn")
    match and random words ("asdfgh", "banana", "being") do not.
 
+Zones are returned by their canonical IANA name: a legacy link that is typed ("US/Pacific",
+"Asia/Calcutta", "GB") becomes the zone it links to ("America/Los_Angeles", "Asia/Kolkata",
+"Europe/London"), so what is stored survives a tzdata release that drops the link.
+
 Whole-hour offsets become "Etc/GMT-2"-style zones. Other offsets become the zone that keeps that
 offset all year (+05:30 -> Asia/Kolkata), or else a "UTC+hh:mm" string that `zone_info`
 understands. A typed offset is a promise about the clock *now*, so we never map it to a zone with
@@ -20,12 +24,15 @@ timezonefinder is imported and loaded only when a location is shared.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta, timezone, tzinfo
 from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rapidfuzz import process
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ZoneMatch",
+    "canonical_zone",
     "is_valid_zone",
     "resolve_zone",
     "zone_from_location",
@@ -319,6 +327,23 @@ def resolve_zone(text: str) -> ZoneMatch | None:
     return _lookup_fuzzy(key, index)
 
 
+def canonical_zone(name: str) -> str:
+    """The canonical IANA name for `name`: a legacy link ("US/Pacific") becomes its target
+    ("America/Los_Angeles"). Place names that tzdata lists for a country (zone.tab, e.g.
+    Europe/Amsterdam, now a link to Brussels) are kept, as are UTC, Etc/* and fixed offsets.
+    Anything unknown is returned unchanged; `is_valid_zone` says whether it can be used."""
+    if not isinstance(name, str) or name == "UTC" or name.startswith(("Etc/", "UTC+", "UTC-")):
+        return name
+    places, links = _tzdata_names()
+    if name in places:
+        return name
+    target, seen = links.get(name), {name}
+    while target is not None and target in links and target not in places and target not in seen:
+        seen.add(target)
+        target = links[target]
+    return target if target is not None and is_valid_zone(target) else name
+
+
 def zone_info(name: str) -> tzinfo:
     """Return the tzinfo for a stored zone name: an IANA name or a "UTC+hh:mm" fixed offset.
 
@@ -365,10 +390,48 @@ def zone_from_location(lat: float, lon: float) -> str | None:
         zone = _finder().timezone_at(lng=lon_f, lat=lat_f)
     except ValueError:
         return None
-    return zone if zone is not None and is_valid_zone(zone) else None
+    if zone is None:
+        return None
+    zone = canonical_zone(zone)
+    return zone if is_valid_zone(zone) else None
 
 
 # --------------------------------------------------------------------------- internals
+
+
+def _tzdata_files() -> list[Path]:
+    """Directories that may hold tzdata's tzdata.zi and zone.tab: the system zone path that
+    zoneinfo reads first, then the tzdata package it falls back to."""
+    found = [Path(p) for p in zoneinfo.TZPATH]
+    with contextlib.suppress(ModuleNotFoundError, TypeError):  # tzdata is a dependency
+        found.append(Path(str(resources.files("tzdata").joinpath("zoneinfo"))))
+    return found
+
+
+@cache
+def _tzdata_names() -> tuple[frozenset[str], dict[str, str]]:
+    """(zones tzdata lists for a country, link name -> target), read once from the first
+    tzdata.zi found (each link is a line "L <target> <link>")."""
+    places: set[str] = set()
+    links: dict[str, str] = {}
+    for directory in _tzdata_files():
+        source = directory / "tzdata.zi"
+        if not links and source.is_file():
+            for line in source.read_text(encoding="utf-8").splitlines():
+                if line.startswith("L "):
+                    parts = line.split()
+                    if len(parts) == 3:
+                        links[parts[2]] = parts[1]
+        for table in ("zone.tab", "zone1970.tab"):
+            path = directory / table
+            if not places and path.is_file():
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    columns = line.split("\t")
+                    if not line.startswith("#") and len(columns) >= 3:
+                        places.add(columns[2])
+        if links and places:
+            break
+    return frozenset(places), links
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +458,7 @@ def _zone_index() -> _ZoneIndex:
         if len(parts) < 2 or parts[0] not in _PLACE_AREAS:
             continue
         key = _normalise(parts[-1])
-        places.setdefault(key, (name, parts[-1].replace("_", " ")))
+        places.setdefault(key, (canonical_zone(name), parts[-1].replace("_", " ")))
     # Aliases override last components: "la" must be Los Angeles, not a zone fragment.
     places.update(_ALIASES)
     fuzzy_choices = [key for key in places if len(key) >= _FUZZY_MIN_LEN]
@@ -418,6 +481,8 @@ def _normalise(text: str) -> str:
 
 def _lookup_exact(key: str, index: _ZoneIndex) -> ZoneMatch | None:
     name = index.full.get(key)
+    if name is not None:
+        name = canonical_zone(name)
     if name is not None and "/" in name:
         return ZoneMatch(zone=name, label=_label_for(name), exact=True)
     # Places before legacy top-level names: "EST" typed by a New Yorker means New York time

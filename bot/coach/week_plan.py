@@ -176,7 +176,10 @@ def plan_week(
     """Seven PlannedDays from `week_start` (any weekday); see the module docstring."""
     days = [week_start + timedelta(days=i) for i in range(7)]
     n = max(1, min(7, profile.days_per_week or DEFAULT_DAYS))
-    state = safety_state(profile, history, week_start)
+    state = safety_state(pack, profile, history, week_start)
+    if state.mode == "emergency":
+        # Signs that need urgent care: no training at all until a clinician has seen them.
+        return [PlannedDay(day, "rest", note="rest until you have been seen") for day in days]
     injured = state.condition_id is not None
     limit = time_limit(profile.minutes_per_session) or OPEN_ENDED_LIMIT
     wanted = set(_PATTERNS[n])
@@ -206,7 +209,7 @@ def plan_week(
             virtual.append(PastSession(day, "running", None, limit, None, None, "done"))
             continue
         planned_ids = frozenset(p.suggestion.session.id for p in planned if p.suggestion)
-        choice = _choose(pack, profile, virtual, day, role, limit, planned_ids)
+        choice = _choose(pack, profile, virtual, day, role, limit, planned_ids, week_start)
         if choice is None:
             planned.append(PlannedDay(day, role, note="nothing safe fits, so rest"))
             continue
@@ -218,14 +221,16 @@ def plan_week(
 
 
 def _choose(pack: ContentPack, profile: RunnerProfile, history: Sequence[PastSession],
-            day: date, role: str, limit: int, planned: frozenset[str]) -> Suggestion | None:
+            day: date, role: str, limit: int, planned: frozenset[str],
+            planned_on: date) -> Suggestion | None:
     """The best session for `role` on `day`: a session not yet in this week's plan if any fits,
     else a repeat; a hard session only on a hard day (the spacing was decided by the roles).
     The long day takes the longest of the options that rank close to the best."""
     for exclude in (planned, frozenset()):
         for constraints in (*_ROLE_CONSTRAINTS[role], Constraints()):
             result = suggest(pack, profile, history, day,
-                             replace(constraints, max_minutes=limit, exclude_ids=exclude))
+                             replace(constraints, max_minutes=limit, exclude_ids=exclude),
+                             safety_as_of=planned_on)
             # Hard work only on a hard day, and never under a caution verdict: its notes ask
             # for easy work, so the day becomes an easier one instead.
             options = [o for o in result.ranked

@@ -25,6 +25,7 @@ from bot.content.models import (
     Equipment,
     Exercise,
     Nudge,
+    PainModel,
     Session,
     Source,
     TextItem,
@@ -43,6 +44,7 @@ PACK_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "nudges": ("nudges.yaml", Nudge),
     "texts": ("texts.yaml", TextItem),
     "sources": ("sources.yaml", Source),
+    "pain_models": ("pain_models.yaml", PainModel),
 }
 
 NO_EQUIPMENT_ID = "nothing"
@@ -106,6 +108,7 @@ def load_pack(directory: Path) -> ContentPack:
         nudges=parsed["nudges"],
         texts=texts,
         sources=parsed["sources"],
+        pain_models=parsed["pain_models"],
     )
 
 
@@ -227,6 +230,7 @@ class _CrossChecker:
         self._check_exercises()
         self._check_sessions()
         self._check_nudges()
+        self._check_pain_models()
         self._check_conditions()
         self._check_load_tags()
         self._check_texts()
@@ -328,9 +332,13 @@ class _CrossChecker:
             )
             self._refs("nudges.yaml", nid, "exercise", [nudge.exercise], "exercises", "exercise")
 
+    def _check_pain_models(self) -> None:
+        for model in self.parsed["pain_models"].values():
+            self._refs("pain_models.yaml", model.id, "source", [model.source], "sources", "source")
+
     def _used_tags(self) -> set[str]:
         tags: set[str] = set()
-        for kind in ("activities", "exercises", "sessions"):
+        for kind in ("activities", "exercises", "sessions", "nudges"):
             for item in self.parsed[kind].values():
                 tags.update(item.load_tags)
         return tags
@@ -339,7 +347,7 @@ class _CrossChecker:
         return {
             rule.tag
             for condition in self.parsed["conditions"].values()
-            for rules in condition.phases.values()
+            for rules in (*condition.phases.values(), condition.protect)
             for rule in rules
             if rule.tag is not None
         }
@@ -352,10 +360,14 @@ class _CrossChecker:
             self._refs(
                 "conditions.yaml", cid, "source_ids", condition.source_ids, "sources", "source"
             )
-            for phase in PHASES:
+            self._refs("conditions.yaml", cid, "pain_model", [condition.pain_model],
+                       "pain_models", "pain model")
+            rule_sets = {f"phases.{phase}": condition.phases.get(phase, []) for phase in PHASES}
+            rule_sets["protect"] = condition.protect
+            for prefix, rules in rule_sets.items():
                 seen_targets: set[str] = set()
-                for index, rule in enumerate(condition.phases.get(phase, [])):
-                    path = f"phases.{phase}.{index}"
+                for index, rule in enumerate(rules):
+                    path = f"{prefix}.{index}"
                     self._refs(
                         "conditions.yaml",
                         cid,
@@ -369,7 +381,7 @@ class _CrossChecker:
                             "conditions.yaml",
                             cid,
                             f"{path}.target",
-                            f"second rule for '{rule.target}' in the same phase",
+                            f"second rule for '{rule.target}' in the same rule set",
                         )
                     seen_targets.add(rule.target)
                     tag = rule.tag
@@ -399,7 +411,7 @@ class _CrossChecker:
         if "conditions" in self.unreadable:
             return
         known = set(LOAD_TAGS) | self._rule_tags()
-        for kind in ("activities", "exercises", "sessions"):
+        for kind in ("activities", "exercises", "sessions", "nudges"):
             file_name = PACK_FILES[kind][0]
             for item in self.parsed[kind].values():
                 for tag in item.load_tags:

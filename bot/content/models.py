@@ -31,6 +31,10 @@ ActivityKind = Literal["aerobic", "strength", "balance_agility", "mobility", "sp
 Impact = Literal["none", "low", "moderate", "high"]
 Intensity = Literal["recovery", "easy", "tempo", "intervals", "hills", "long", "strength", "skills"]
 NudgeKind = Literal["balance", "strength", "mobility", "agility", "coordination"]
+# How soon a warning sign needs a clinician: "prompt" (within days), "same_day" (today: suspected
+# rupture, fracture, blood clot, can't bear weight) or "emergency" (now, and no exercise at all).
+Urgency = Literal["prompt", "same_day", "emergency"]
+URGENCY_ORDER: dict[str, int] = {"prompt": 0, "same_day": 1, "emergency": 2}
 
 # Stable identifiers: the bot stores them in the database, so they must stay simple.
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -77,9 +81,9 @@ LOAD_TAGS: dict[str, str] = {
     "lateral_movement": "side-steps, shuffles and lunges to the side",
     "hills": "uphill effort on foot (calf, Achilles and hip flexor load); not seated riding",
     "downhill": "downhill on foot (braking load on quads, knees and shins)",
-    "uneven_ground": "trails, rough ground or wobbly surfaces that can roll an ankle",
+    "uneven_ground": "trails, roots and rough ground that can roll an ankle",
     "weight_bearing": "standing on the feet: body weight through foot and shin bones",
-    "foot_load": "prolonged standing or walking load through the sole and heel",
+    "foot_load": "an hour or more on the feet in one go (standing, walking or hiking)",
     "long_duration": "a session of 90 minutes or more",
     "single_leg_load": "the whole body weight on one leg",
     "calf_tendon_load": "heavy or repeated calf and Achilles loading (calf raises, push-off)",
@@ -88,13 +92,29 @@ LOAD_TAGS: dict[str, str] = {
     "deep_knee_flexion": "knee bent past about 90 degrees under load (deep squat, rowing catch)",
     "kneeling": "weight through the front of the knee on the floor",
     "hamstring_load": "hamstrings loaded long or fast (single-leg bridges, hinges, sprinting)",
-    "hip_flexion_load": "hip bent deeply or hip flexors working hard (high knees, deep squats)",
+    "hip_flexion_load": "hip flexors working hard or stretched under load (high knees, lunges)",
     "hip_adduction": "thigh pulled across the body's midline, or lying on the sore hip",
     "spinal_flexion": "rounding the lower back under load (crunches, sit-ups, rowing)",
     "spinal_rotation": "twisting the trunk under load",
     "spinal_load": "compressive load through the spine (heavy carries, weights on the back)",
     "overhead_load": "holding or pressing a weight overhead",
     "ballistic": "fast swinging or throwing of a weight (kettlebell swings)",
+    "leg_work": "any active leg work, seated or lying too: pedalling, kicking, leg exercises",
+    "land_leg_work": "leg work out of the water: pedalling, rowing, leg exercises in any position",
+    "toe_rise": "rising onto the toes under body weight (standing calf raises or holds, marching)",
+    "heavy_calf_load": "single-leg, weighted or off-a-step calf raises, and springy push-offs",
+    "knee_flexion_loaded": "knee bent past about 60 degrees under load (chair squats, wall sits)",
+    "stairs": "stepping up or down stairs or a step under body weight",
+    "hamstring_speed": "hamstrings working fast: sprinting, kicking, pawing drills, swings",
+    "hip_compression": "squeezing the outer hip: lying on the side, thigh across, glute stretches",
+    "groin_load": "inner-thigh muscles loaded or stretched wide (Copenhagen planks, wide squats)",
+    "breaststroke_kick": "breaststroke's whip kick, which twists the knee and stretches the groin",
+    "barefoot": "standing or moving barefoot, without a shoe's support",
+    "unstable_surface": "balancing on something soft or moving: a cushion, a towel, a bus or train",
+    "toe_support": "part of the body weight on the toes and forefoot (planks, push-ups)",
+    "trunk_load": "trunk muscles holding the body against gravity (planks, dead bugs, crunches)",
+    "floor_work": "done lying or kneeling (floor, bed or sofa), including getting down and back up",
+    "big_gear_climb": "standing on the pedals or grinding a big gear uphill on a bike",
 }
 
 
@@ -143,15 +163,57 @@ class Rule(_Model):
         return self.target[4:] if self.target.startswith("tag:") else None
 
 
+class PainModel(_Model):
+    """How much pain a tissue tolerates while it heals, and when pain means "rest it".
+
+    Every stop rule, pain check and escalation reads these numbers through the condition's
+    `pain_model`, so the limits live in one place per tissue."""
+
+    id: Id
+    name: Text
+    during_max: int = Field(ge=0, le=10)  # highest pain during a session that is acceptable
+    session_stop: int = Field(ge=1, le=10)  # pain after a session at or above this: rest the area
+    rest_acute: int = Field(ge=1, le=10)  # resting pain at or above this: the first phase
+    rest_protect: int = Field(ge=1, le=10)  # resting pain at or above this: rest the area
+    stop_rule: Text  # shown on every session card for this tissue; may use {limit}
+    explanation: Text  # a sentence or two on the rule, for the pain check and "Why"
+    source: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PainModel:
+        if not self.during_max < self.session_stop:
+            raise ValueError("session_stop must be above during_max")
+        if not self.rest_acute <= self.rest_protect:
+            raise ValueError("rest_protect must be at or above rest_acute")
+        return self
+
+
+class RedFlag(_Model):
+    text: Text
+    urgency: Urgency = "prompt"
+
+
 class Condition(_Model):
     id: Id
     name: Text
     aliases: list[str] = Field(default_factory=list)
     body_site: str
-    red_flags: list[Text] = Field(min_length=1)
+    # How the bot asks "where exactly?" when a typed answer fits several conditions
+    # ("achilles": above the heel, or where it meets the heel bone).
+    where: Text | None = None
+    red_flags: list[RedFlag] = Field(min_length=1)
     source_ids: list[str] = Field(min_length=1)
+    pain_model: str
+    # Bone and tendon injuries stay in the first phase for at least this many days from onset,
+    # unless a clinician has cleared more.
+    acute_min_days: int = Field(default=0, ge=0, le=120)
+    # Without a clinician's clearance, a runner "coming back" gets the settling rules.
+    returning_needs_clearance: bool = False
     phases: dict[Phase, list[Rule]]
-    summary: Text | None = None  # added: a short user-facing overview of the condition
+    # The rules while a warning sign is unresolved or pain is high: only work that spares the
+    # injured area completely.
+    protect: list[Rule] = Field(min_length=1)
+    summary: Text | None = None  # a short user-facing overview of the condition
 
     @field_validator("phases")
     @classmethod
@@ -247,6 +309,8 @@ class Nudge(_Model):
     level: int = Field(ge=1, le=3)
     progresses_to: str | None = None
     exercise: str | None = None
+    # The load the habit itself puts on the body (on top of its linked exercise's tags).
+    load_tags: list[str] = Field(default_factory=list)
 
 
 class Source(_Model):
@@ -268,6 +332,10 @@ REQUIRED_TEXT_IDS: tuple[str, ...] = (
     "stop_rule_default",
     "pain_rule",
     "welcome",
+    "red_flag_prompt",
+    "red_flag_same_day",
+    "red_flag_emergency",
+    "protect_mode",
 )
 
 
@@ -283,6 +351,14 @@ class ContentPack:
     nudges: dict[str, Nudge] = field(default_factory=dict)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
+    pain_models: dict[str, PainModel] = field(default_factory=dict)
+    # Facts derived from the pack by the coaching code (indexes, verdicts), computed once per
+    # pack: the pack never changes, so they never go stale, and they go with the pack.
+    _memos: dict[str, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A cache owned by this pack, one per `name`."""
+        return self._memos.setdefault(name, {})
 
     def text(self, text_id: str, lang: str = "en") -> str:
         """A fixed text (disclaimer, pain rule, ...) in `lang`, falling back to English."""
@@ -324,4 +400,5 @@ class ContentPack:
             "nudges": len(self.nudges),
             "texts": len(self.texts),
             "sources": len(self.sources),
+            "pain models": len(self.pain_models),
         }

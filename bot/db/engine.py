@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -48,6 +49,9 @@ def _refuse_writes(_conn: Any, _cursor: Any, statement: str, _params: Any, conte
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     url = make_url(database_url)
+    # A failed statement's message would otherwise carry its bound values ("[parameters: …]"),
+    # and those include what users type: health notes must not end up in the log.
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +67,43 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def describe_database_error(exc: BaseException, database_url: str) -> str | None:
+    """One line naming why the database cannot be used (for start-up and `db upgrade`), or None
+    when `exc` is not a database problem. Never includes the password."""
+    url = make_url(database_url)
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    text = " ".join(str(e).lower() for e in chain)
+    is_database = any(isinstance(e, SQLAlchemyError | OSError | TimeoutError) for e in chain) \
+        or any(type(e).__module__.startswith(("asyncpg", "sqlite3")) for e in chain)
+    if not is_database:
+        return None
+    if url.get_backend_name() == "sqlite":
+        where = url.database or ":memory:"
+        if "readonly" in text or "read-only" in text:
+            return f"the database file {where} is read-only: check the permissions of the " \
+                   "file and of its folder"
+        if "unable to open" in text or isinstance(exc, PermissionError):
+            return f"cannot open the database file {where}: check that its folder exists " \
+                   "and is writable"
+        if "locked" in text:
+            return f"the database file {where} is locked by another process"
+        return f"the database file {where} cannot be used ({_first_line(chain[-1])})"
+    where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+    unreachable = [e for e in chain if isinstance(e, OSError | TimeoutError)]
+    if unreachable:  # refused, DNS, no route, timed out: the server never answered
+        return f"cannot reach the database at {where} ({type(unreachable[0]).__name__})"
+    return f"the database at {where} refused the bot: {_first_line(chain[-1])}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
 
 
 class Database:

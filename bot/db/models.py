@@ -20,8 +20,12 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
+    text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from bot.db.types import BigIntPK, UTCDateTime
 
@@ -35,6 +39,41 @@ NAMING = {
 }
 
 
+def clean_text(value: str, length: int | None = None) -> str:
+    """What may be stored of a string: no NUL characters, no lone surrogates, at most `length`
+    characters. PostgreSQL refuses the first two and longer values outright, while SQLite takes
+    anything, so without this one database would lose a log the other keeps."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value[:length] if length is not None else value
+
+
+class CleanString(TypeDecorator[str]):
+    """A VARCHAR(n) that cleans and truncates what is written to it (see `clean_text`)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if not isinstance(value, str):
+            return value
+        return clean_text(value, self.impl_instance.length)  # type: ignore[attr-defined]
+
+
+class CleanText(TypeDecorator[str]):
+    """TEXT that is cleaned of what PostgreSQL refuses (see `clean_text`)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return clean_text(value) if isinstance(value, str) else value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -46,11 +85,11 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    first_name: Mapped[str] = mapped_column(String(128), default="")
-    language_code: Mapped[str | None] = mapped_column(String(16))
+    first_name: Mapped[str] = mapped_column(CleanString(128), default="")
+    language_code: Mapped[str | None] = mapped_column(CleanString(16))
     # active | blocked (the user blocked the bot) | stopped (/stop: no nudges, data kept)
-    status: Mapped[str] = mapped_column(String(16), default="active")
-    timezone: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(CleanString(16), default="active")
+    timezone: Mapped[str | None] = mapped_column(CleanString(64))
     nudge_time: Mapped[time | None] = mapped_column(Time)
     # NULL whenever no nudge is planned, so the sweep's index only holds users it may nudge.
     next_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -64,6 +103,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The latest /delete question and when it was asked: only its button deletes, and only
+    # for a few minutes (bot/telegram/handlers/account.py).
+    delete_asked_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    delete_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Profile(Base):
@@ -80,6 +123,14 @@ class Profile(Base):
     phase: Mapped[str | None] = mapped_column(String(16))
     pain_today: Mapped[int | None] = mapped_column(SmallInteger)
     clinician_seen: Mapped[bool | None] = mapped_column(Boolean)
+    # When it started (or was diagnosed), whether it hurts in daily life, and whether a clinician
+    # cleared activity: the phase is computed from these, so they are kept to recompute it.
+    injury_started_on: Mapped[date | None] = mapped_column(Date)
+    hurts_daily_life: Mapped[bool | None] = mapped_column(Boolean)
+    # A server default so rows written before the column existed read as "not cleared".
+    clinician_cleared: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
+    # Where warning signs were reported: "screen", "condition", "text" (bot.coach.profile).
     red_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     equipment: Mapped[list[str]] = mapped_column(JSON, default=list)
     minutes_per_session: Mapped[int | None] = mapped_column(Integer)
@@ -97,8 +148,8 @@ class ConversationState(Base):
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    flow: Mapped[str] = mapped_column(String(32))
-    step: Mapped[str] = mapped_column(String(32))
+    flow: Mapped[str] = mapped_column(CleanString(32))
+    step: Mapped[str] = mapped_column(CleanString(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The message whose keyboard belongs to the current step; taps on any other are stale.
     keyboard_message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -120,21 +171,21 @@ class SessionLog(Base):
     source_message_id: Mapped[int | None] = mapped_column(BigInteger)
     performed_on: Mapped[date] = mapped_column(Date)
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    activity_id: Mapped[str] = mapped_column(String(64))
-    session_id: Mapped[str | None] = mapped_column(String(64))
+    activity_id: Mapped[str] = mapped_column(CleanString(64))
+    session_id: Mapped[str | None] = mapped_column(CleanString(64))
     minutes: Mapped[float | None] = mapped_column(Float)
     distance_km: Mapped[float | None] = mapped_column(Float)
     effort: Mapped[int | None] = mapped_column(SmallInteger)
     pain: Mapped[int | None] = mapped_column(SmallInteger)
     # done | skipped
-    status: Mapped[str] = mapped_column(String(16), default="done")
+    status: Mapped[str] = mapped_column(CleanString(16), default="done")
     # text | button | nudge | suggestion | command
-    source: Mapped[str] = mapped_column(String(16), default="text")
+    source: Mapped[str] = mapped_column(CleanString(16), default="text")
     nudge_delivery_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("nudge_deliveries.id", ondelete="SET NULL")
     )
-    raw_text: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    raw_text: Mapped[str] = mapped_column(CleanText, default="")
+    notes: Mapped[str] = mapped_column(CleanText, default="")
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -151,26 +202,41 @@ class NudgeDelivery(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
     # habit | session | backoff_ask | backoff_pause
-    kind: Mapped[str] = mapped_column(String(16))
-    content_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(CleanString(16))
+    content_id: Mapped[str | None] = mapped_column(CleanString(64))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # pending | sending | sent | blocked | failed | skipped | unknown
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(CleanString(16), default="pending")
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
-    error: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None] = mapped_column(CleanString(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the user did with it: done | snoozed | skipped
-    response: Mapped[str | None] = mapped_column(String(16))
+    response: Mapped[str | None] = mapped_column(CleanString(16))
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProcessedUpdate(Base):
-    """Update ids already handled in webhook mode, so a redelivered update is dropped."""
+    """Webhook updates a worker has taken (bot/db/updates.py).
+
+    A row is a lease until `finished_at` is set: a worker that dies mid-update leaves it
+    unfinished, and once `leased_until` has passed Telegram's redelivery may take it again.
+    While unfinished it also holds its user (`user_id`, unique among unfinished rows), so two
+    workers never run one user's updates side by side. Finishing clears `user_id`: a processed
+    update id needs no owner.
+    """
 
     __tablename__ = "processed_updates"
+    __table_args__ = (
+        Index("uq_processed_updates_user_in_flight", "user_id", unique=True,
+              postgresql_where=text("finished_at IS NULL"),
+              sqlite_where=text("finished_at IS NULL")),
+    )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,14 +9,21 @@ nudge on one local date impossible, whatever the number of workers:
   parallel sweepers split the work instead of waiting; SQLite: the transaction takes the single
   write lock before reading, the equivalent of BEGIN IMMEDIATE), writes one ledger row per user,
   and moves `next_nudge_at` to the next local occurrence, all in ONE transaction.
-- `pending_deliveries` claims ledger rows for sending the same way (pending -> sending), so two
-  senders never send the same row. A row is never taken out of 'sending' except by an outcome;
-  one stuck there (the process died mid-send) becomes 'unknown', never 'pending' again, because
-  we cannot know whether Telegram delivered it (docs/nudges.md, "Timeouts").
+- One user's bad data never stops the others: a stored zone the installed tzdata does not know
+  falls back to the default zone (the user is told once, by a 'zone_reset' ledger row), and any
+  other error deciding one user is logged and that user alone is put off for a while.
+- The sender reads the rows that may go out (`pending_deliveries`, no claim) and claims each one
+  just before its own send (`start_sending`: pending -> sending, a conditional UPDATE, so two
+  senders never send the same row). So at most the one message in flight is ever 'sending'; a
+  crash, a kill or a database error leaves every other row 'pending'. A row is never taken out
+  of 'sending' except by an outcome; one stuck there (the process died mid-send) becomes
+  'unknown', never 'pending' again, because we cannot know whether Telegram delivered it
+  (docs/nudges.md, "Timeouts").
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +46,7 @@ from bot.coach.schedule import (
     next_nudge_at,
 )
 from bot.coach.suggest import PastSession
+from bot.coach.timezones import is_valid_zone
 from bot.db.engine import Database
 from bot.db.models import NudgeDelivery, Profile, SessionLog, User
 from bot.db.profiles import to_domain
@@ -54,8 +62,16 @@ __all__ = [
     "PendingDelivery",
 ]
 
+log = logging.getLogger("bot.nudges")
+
 # Kinds that are "the daily nudge" (as opposed to the back-off messages).
 NUDGE_KINDS = ("habit", "session")
+# Kinds that take a user's one message of the day (the claim's rules count only these).
+DAILY_KINDS = (*NUDGE_KINDS, "backoff_ask", "backoff_pause")
+# A notice, not a nudge: the user's stored zone was unusable and the default is used instead.
+ZONE_RESET = "zone_reset"
+# A user whose claim failed for a reason of their own is tried again this much later.
+BROKEN_USER_RETRY = timedelta(hours=6)
 FAILURE_STATUSES = ("blocked", "failed", "unknown")
 # How far back the claim reads the ledger: the 7-day variety window plus the previous nudge for
 # the ignored count (every other day cadence), with room to spare.
@@ -65,7 +81,7 @@ STALE_SENDING = timedelta(minutes=10)
 # Rows per multi-row INSERT: stays far below both databases' bound-parameter limits.
 _INSERT_CHUNK = 500
 
-ClaimOutcome = Literal["pending", "skipped", "paused", "duplicate", "unscheduled"]
+ClaimOutcome = Literal["pending", "skipped", "paused", "duplicate", "unscheduled", "error"]
 DoneResult = Literal["done", "already", "missing"]
 
 
@@ -147,6 +163,8 @@ class _DueUser:
     ignored: int
     every_other_day_from: date | None
     last_seen_at: datetime | None
+    # The stored zone when it is unusable (then `zone` is the default zone), else None.
+    bad_zone: str | None = None
 
 
 @dataclass(slots=True)
@@ -202,16 +220,32 @@ class NudgeRepository:
             user_updates: list[dict[str, Any]] = []
             superseded: list[int] = []
             for user in due:
-                claim, row, upd, old = self._decide(
-                    user, now, grace, profiles.get(user.id),
-                    history.get(user.id, []), done_counts.get(user.id, {}),
-                    logged.get(user.id, set()), tuple(past.get(user.id, ())),
-                )
+                try:
+                    claim, row, upd, old = self._decide(
+                        user, now, grace, profiles.get(user.id),
+                        history.get(user.id, []), done_counts.get(user.id, {}),
+                        logged.get(user.id, set()), tuple(past.get(user.id, ())),
+                    )
+                except Exception:
+                    # One user's bad data must not stop everyone's nudges: this user alone is
+                    # put off, and the log says who (never what they typed).
+                    log.exception("Nudge claim failed for user %s; trying again in %s",
+                                  user.id, BROKEN_USER_RETRY)
+                    claim, row, old = ClaimedNudge(user.id, now.date(), "error"), None, []
+                    upd = {"id": user.id, "ignored_nudges": user.ignored,
+                           "every_other_day_from": user.every_other_day_from,
+                           "next_nudge_at": now + BROKEN_USER_RETRY}
                 claims.append(claim)
                 user_updates.append(upd)
                 superseded += old
                 if row is not None:
                     rows.append(row)
+                if user.bad_zone is not None:
+                    rows.append(self._zone_reset_row(user, now))
+            reset = [u.id for u in due if u.bad_zone is not None]
+            if reset:
+                await session.execute(update(User).where(User.id.in_(reset))
+                                      .values(timezone=self._default_zone))
 
             if superseded:
                 await session.execute(
@@ -224,6 +258,16 @@ class NudgeRepository:
         return [
             _with_id(c, inserted.get((c.user_id, c.local_date, c.kind or ""))) for c in claims
         ]
+
+    def _zone_reset_row(self, user: _DueUser, now: datetime) -> dict[str, Any]:
+        log.warning("User %s had an unusable time zone; using %s instead", user.id,
+                    self._default_zone)
+        return {
+            "user_id": user.id, "local_date": local_date(now, self._default_zone),
+            "kind": ZONE_RESET, "content_id": user.bad_zone, "due_at": now,
+            "status": "pending", "attempts": 0, "not_before": now, "error": None,
+            "created_at": now,
+        }
 
     def _decide(
         self,
@@ -239,6 +283,8 @@ class NudgeRepository:
         """The rules for one due user: (claim, ledger row or None, users update, superseded)."""
         upd: dict[str, Any] = {"id": user.id, "ignored_nudges": user.ignored,
                                "every_other_day_from": user.every_other_day_from}
+        # Notices (a reset zone) are not the day's message: the rules look at these kinds only.
+        history = [r for r in history if r.kind in DAILY_KINDS]
         day = local_date(user.due_at, user.zone)
         if user.nudge_time is None:
             upd["next_nudge_at"] = None  # nothing to schedule from; onboarding sets it again
@@ -351,17 +397,29 @@ class NudgeRepository:
         for row in result:
             quiet = QuietHours(row.quiet_start or self._default_quiet.start,
                                row.quiet_end or self._default_quiet.end)
-            due.append(_DueUser(row.id, row.timezone or self._default_zone, row.nudge_time,
+            zone, bad_zone = row.timezone or self._default_zone, None
+            if not is_valid_zone(zone):
+                # E.g. "US/Pacific-New", removed from tzdata in 2020: every date computed in
+                # it would raise. The default zone stands in, and the user is told.
+                zone, bad_zone = self._default_zone, zone
+            due.append(_DueUser(row.id, zone, row.nudge_time,
                                 row.next_nudge_at, row.paused_until, quiet,
                                 row.ignored_nudges or 0, row.every_other_day_from,
-                                row.last_seen_at))
+                                row.last_seen_at, bad_zone))
         return due
 
     async def _profiles(self, session: AsyncSession, due: list[_DueUser]
                         ) -> dict[int, RunnerProfile]:
         zones = {u.id: u.zone for u in due}
         rows = await session.scalars(select(Profile).where(Profile.user_id.in_(list(zones))))
-        return {row.user_id: to_domain(row, zones[row.user_id]) for row in rows}
+        profiles: dict[int, RunnerProfile] = {}
+        for row in rows:
+            try:
+                profiles[row.user_id] = to_domain(row, zones[row.user_id])
+            except Exception:
+                # Read as "no profile" (the cautious habit) rather than stop the batch.
+                log.exception("Unreadable profile of user %s", row.user_id)
+        return profiles
 
     async def _past_sessions(self, session: AsyncSession, ids: list[int], now: datetime
                              ) -> dict[int, list[PastSession]]:
@@ -452,13 +510,14 @@ class NudgeRepository:
     # -- the sender -----------------------------------------------------------------------------
 
     async def pending_deliveries(self, now: datetime, limit: int) -> list[PendingDelivery]:
-        """Claim up to `limit` rows that may go out now: status pending -> sending, attempts + 1.
+        """Up to `limit` rows that may go out now, oldest first. Nothing is claimed: the sender
+        claims each row with `start_sending` just before its own send, so rows it never gets
+        to (a crash, a kill, shutdown) simply stay 'pending'.
 
         Rows of users who are no longer active or are paused, or who logged something since the
         row was written (quiet once done, e.g. after a snooze), are marked skipped instead.
         """
         async with self._db.sessions() as session, session.begin():
-            await self._take_write_lock(session)
             stmt = (
                 select(NudgeDelivery.id, NudgeDelivery.user_id, NudgeDelivery.kind,
                        NudgeDelivery.content_id, NudgeDelivery.local_date,
@@ -469,8 +528,6 @@ class NudgeRepository:
                 .order_by(NudgeDelivery.not_before, NudgeDelivery.id)
                 .limit(limit)
             )
-            if self._db.dialect == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True, of=NudgeDelivery)
             rows = list(await session.execute(stmt))
             if not rows:
                 return []
@@ -497,15 +554,26 @@ class NudgeRepository:
                                                r.local_date, r.attempts + 1,
                                                r.telegram_message_id is not None))
             for reason, ids in skips.items():
-                await session.execute(update(NudgeDelivery).where(NudgeDelivery.id.in_(ids))
+                # Only rows still pending: another sender may have sent one meanwhile.
+                await session.execute(update(NudgeDelivery)
+                                      .where(NudgeDelivery.id.in_(ids),
+                                             NudgeDelivery.status == "pending")
                                       .values(status="skipped", error=reason))
-            if out:
-                # not_before doubles as "claimed at" while the row is 'sending' (expire_sending).
-                await session.execute(
-                    update(NudgeDelivery).where(NudgeDelivery.id.in_([d.id for d in out]))
-                    .values(status="sending", attempts=NudgeDelivery.attempts + 1,
-                            not_before=now))
             return out
+
+    async def start_sending(self, delivery_id: int, now: datetime) -> bool:
+        """Claim one row for the send that follows at once: pending -> sending, attempts + 1.
+        False when it is no longer pending and due (another sender took it, the user answered
+        or paused): then it must not be sent. On PostgreSQL a second sender's UPDATE waits for
+        the first and then finds the row no longer pending; SQLite has one writer."""
+        async with self._db.sessions() as session, session.begin():
+            # not_before doubles as "claimed at" while the row is 'sending' (expire_sending).
+            result = await session.execute(
+                update(NudgeDelivery)
+                .where(NudgeDelivery.id == delivery_id, NudgeDelivery.status == "pending",
+                       NudgeDelivery.not_before <= now)
+                .values(status="sending", attempts=NudgeDelivery.attempts + 1, not_before=now))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
         await self._set(delivery_id, status="sent", telegram_message_id=message_id, sent_at=now,

@@ -35,6 +35,9 @@ def to_domain(row: Profile, timezone: str) -> RunnerProfile:
         days_per_week=row.days_per_week,
         timezone=timezone,
         run_pace_sec_per_km=row.run_pace_sec_per_km,
+        injury_started_on=row.injury_started_on,
+        hurts_daily_life=row.hurts_daily_life,
+        clinician_cleared=bool(row.clinician_cleared),
     )
 
 
@@ -67,6 +70,9 @@ async def save_profile(session: AsyncSession, profile: RunnerProfile, now: datet
     row.phase = profile.phase
     row.pain_today = profile.pain_today
     row.clinician_seen = profile.clinician_seen
+    row.injury_started_on = profile.injury_started_on
+    row.hurts_daily_life = profile.hurts_daily_life
+    row.clinician_cleared = profile.clinician_cleared
     row.red_flags = list(profile.red_flags)
     row.equipment = sorted(profile.equipment)
     row.minutes_per_session = profile.minutes_per_session

@@ -9,11 +9,14 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.profile import RunnerProfile
+from bot.coach.schedule import LedgerDay, ledger_dates_in_zone
+from bot.coach.timezones import canonical_zone, is_valid_zone
 from bot.db.conversations import Conversation
 from bot.db.engine import Database
-from bot.db.models import ConversationState, User
+from bot.db.models import ConversationState, NudgeDelivery, User, clean_text
 from bot.db.profiles import save_profile
 
 
@@ -35,6 +38,8 @@ class UserRecord:
     created_at: datetime
     last_seen_at: datetime
     onboarded_at: datetime | None
+    delete_asked_message_id: int | None = None
+    delete_asked_at: datetime | None = None
 
     @property
     def onboarded(self) -> bool:
@@ -67,6 +72,8 @@ def to_record(row: User) -> UserRecord:
         quiet_start=row.quiet_start, quiet_end=row.quiet_end,
         ignored_nudges=row.ignored_nudges, every_other_day_from=row.every_other_day_from,
         created_at=row.created_at, last_seen_at=row.last_seen_at, onboarded_at=row.onboarded_at,
+        delete_asked_message_id=row.delete_asked_message_id,
+        delete_asked_at=row.delete_asked_at,
     )
 
 
@@ -81,25 +88,31 @@ class UserRepository:
         """Record that the user wrote to us; returns the user and whether they are new."""
         record, created, _ = await self.seen_with_conversation(
             user_id, chat_id, first_name, language_code, now)
+        assert record is not None  # created when missing
         return record, created
 
     async def seen_with_conversation(
         self, user_id: int, chat_id: int, first_name: str, language_code: str | None,
-        now: datetime,
-    ) -> tuple[UserRecord, bool, Conversation | None]:
-        """The per-update gate's one round trip: the user row (created if new) and the
-        conversation they are in, read with one query.
+        now: datetime, *, create: bool = True,
+    ) -> tuple[UserRecord | None, bool, Conversation | None]:
+        """The per-update gate's one round trip: the user row (created if new and `create`)
+        and the conversation they are in, read with one query. Without `create` an unknown
+        user stays unknown: (None, False, None).
 
         Any message from the user resets the ignored-nudge count (the back-off rule). The row is
         only written when something changed or `last_seen_at` is older than SEEN_REFRESH, so
         most updates cost a single SELECT rather than a write per message.
         """
-        name = first_name[:128]
+        # Cleaned and cut as the columns store them, so an unchanged value compares equal.
+        name = clean_text(first_name, 128)
+        language_code = None if language_code is None else clean_text(language_code, 16)
         # Read outside a transaction (one round trip on PostgreSQL); most updates stop there.
         async with self._db.read_engine.connect() as conn:
             row = (await conn.execute(_SEEN_QUERY, {"uid": user_id})).mappings().first()
         try:
             if row is None:
+                if not create:
+                    return None, False, None
                 values = {"id": user_id, "chat_id": chat_id, "first_name": name,
                           "language_code": language_code, "status": "active",
                           "created_at": now, "last_seen_at": now, "ignored_nudges": 0}
@@ -123,7 +136,7 @@ class UserRepository:
         except IntegrityError:
             # Another worker created the same user a moment ago; theirs is as good as ours.
             return await self.seen_with_conversation(user_id, chat_id, first_name,
-                                                     language_code, now)
+                                                     language_code, now, create=create)
         merged = {**row, **changes}
         conversation = None if row["flow"] is None else Conversation(
             user_id, row["flow"], row["step"], dict(row["conversation_data"] or {}),
@@ -142,6 +155,38 @@ class UserRepository:
                 row.status = status
                 if status != "active":
                     row.next_nudge_at = None
+
+    async def replace_timezone(self, user_id: int, unusable: str, replacement: str) -> bool:
+        """Swap a stored zone that no longer works for `replacement`; True if this call did it
+        (so the user is told exactly once, however many updates race here)."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(User).where(User.id == user_id, User.timezone == unusable)
+                .values(timezone=replacement))
+            if result.rowcount:  # type: ignore[attr-defined]
+                await redate_ledger(session, user_id, replacement)
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def reachable_again(self, user_id: int, next_nudge_at: datetime | None) -> bool:
+        """A 'blocked' user wrote or tapped: they can be reached, so nudges start again (a user
+        who sent /stop is 'stopped', not 'blocked', and stays so)."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(User).where(User.id == user_id, User.status == "blocked")
+                .values(status="active", next_nudge_at=next_nudge_at, ignored_nudges=0,
+                        every_other_day_from=None))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def ask_delete(self, user_id: int, message_id: int, now: datetime) -> None:
+        """Remember the latest /delete question; only its button may delete."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(update(User).where(User.id == user_id).values(
+                delete_asked_message_id=message_id, delete_asked_at=now))
+
+    async def forget_delete_question(self, user_id: int) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(update(User).where(User.id == user_id).values(
+                delete_asked_message_id=None, delete_asked_at=None))
 
     async def count(self) -> int:
         async with self._db.reads() as session:
@@ -162,6 +207,9 @@ class UserSettingsRepository:
             if user is None:
                 raise LookupError(f"user {profile.user_id} vanished during onboarding")
             await save_profile(session, profile, now)
+            timezone = canonical_zone(timezone)
+            if user.timezone != timezone:
+                await redate_ledger(session, user.id, timezone)
             user.timezone = timezone
             user.nudge_time = nudge_time
             user.next_nudge_at = next_nudge_at if user.status == "active" else None
@@ -197,6 +245,39 @@ class UserSettingsRepository:
                 return
             if quiet is not None:
                 user.quiet_start, user.quiet_end = quiet
+            timezone = canonical_zone(timezone)
+            if user.timezone != timezone:
+                await redate_ledger(session, user.id, timezone)
             user.nudge_time = nudge_time
             user.timezone = timezone
             user.next_nudge_at = next_nudge_at if user.status == "active" else None
+
+
+# Enough of a user's latest ledger rows to cover the days a zone change can move (see
+# bot.coach.schedule.ledger_dates_in_zone), with the older ones held fixed.
+_REDATE_ROWS = 16
+# Far below any real date: rows wait here while their dates are swapped, so the unique
+# (user, local date, kind) never sees two rows on one date half-way through.
+_PARKING = date(1, 1, 1)
+
+
+async def redate_ledger(session: AsyncSession, user_id: int, zone: str) -> None:
+    """After a zone change, the user's recent ledger rows count for the dates of the new zone,
+    so the claim neither sends a second nudge on one new local date nor skips one (inside the
+    caller's transaction)."""
+    result = await session.execute(
+        select(NudgeDelivery.id, NudgeDelivery.kind, NudgeDelivery.local_date,
+               NudgeDelivery.due_at)
+        .where(NudgeDelivery.user_id == user_id)
+        .order_by(NudgeDelivery.due_at.desc()).limit(_REDATE_ROWS))
+    if not is_valid_zone(zone):
+        return
+    rows = [LedgerDay(r.id, r.kind, r.local_date, r.due_at) for r in result]
+    moves = ledger_dates_in_zone(rows, zone)
+    if not moves:
+        return
+    await session.execute(update(NudgeDelivery), [
+        {"id": row_id, "local_date": _PARKING + timedelta(days=i)}
+        for i, row_id in enumerate(moves)])
+    await session.execute(update(NudgeDelivery), [
+        {"id": row_id, "local_date": day} for row_id, day in moves.items()])

@@ -10,6 +10,14 @@ Policy per Telegram answer (docs/nudges.md):
 - other network errors (5xx, connection failures): retried with back-off, up to MAX_ATTEMPTS;
 - other 400s: 'failed' (retrying the same request gives the same answer).
 
+Each row is claimed (pending -> sending) just before its own send_message, after the rate
+budget allowed it, so a kill, an out-of-memory kill, a database error or a cancelled task leaves
+at most that one message ambiguous; every row not yet attempted is still 'pending'.
+
+Shutdown: once the application stops running, the sender goes on for at most DRAIN_SECONDS
+(well inside systemd's TimeoutStopSec of 30 s, with the one send in flight) and leaves the rest
+pending for the next start.
+
 All time comes from one time source: the limiter's `now`/`sleep`. Tests and benches build it on
 the injected FakeClock (sleeping advances the fake clock); production on the system clock and
 asyncio.sleep. Nothing here blocks on real time unless that is what the time source does.
@@ -43,6 +51,9 @@ MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(seconds=10)
 PER_CHAT_INTERVAL = 1.0  # Telegram: at most about one message a second to one chat
 SENDER_STATE_KEY = "nudge_sender"
+# How long the sender keeps sending once shutdown began. Plus one send in flight (PTB's
+# timeouts, about 5 s each way) this stays well below the documented TimeoutStopSec=30.
+DRAIN_SECONDS = 10.0
 
 _EPSILON = 1e-9
 _MIN_WAIT = 1e-6
@@ -149,17 +160,28 @@ class NudgeSender:
                                  if t - s < PER_CHAT_INTERVAL}
 
     async def deliver(self, bot: Bot, services: Services, repo: NudgeRepository,
-                      clock: Clock, *, chunk: int, max_rows: int | None = None) -> SendReport:
-        """Claim and send due rows until none is due (or `max_rows` were handled)."""
+                      clock: Clock, *, chunk: int, max_rows: int | None = None,
+                      stopping: Callable[[], bool] = lambda: False) -> SendReport:
+        """Send due rows until none is due (or `max_rows` were handled). Once `stopping()` is
+        true, go on for at most DRAIN_SECONDS, then leave the rest pending."""
         report = SendReport()
         handled = 0
         waited_out_hold = False
-        while max_rows is None or handled < max_rows:
+        drain_until: float | None = None
+
+        def out_of_time() -> bool:
+            nonlocal drain_until
+            if drain_until is None and stopping():
+                drain_until = self.limiter.now() + DRAIN_SECONDS
+                log.info("Shutting down: sending nudges for at most %gs more", DRAIN_SECONDS)
+            return drain_until is not None and self.limiter.now() >= drain_until
+
+        while (max_rows is None or handled < max_rows) and not out_of_time():
             size = chunk if max_rows is None else min(chunk, max_rows - handled)
             batch = await repo.pending_deliveries(clock.now(), size)
             if not batch:
                 held = self.limiter.held_for()
-                if held <= 0 or waited_out_hold:
+                if held <= 0 or waited_out_hold or drain_until is not None:
                     break
                 # A 429 put rows back for `retry_after`: wait it out (the whole bot must pause
                 # anyway) and send them in this run, once.
@@ -167,13 +189,16 @@ class NudgeSender:
                 await self.limiter.sleep(held)
                 continue
             for delivery in batch:
+                if out_of_time():
+                    break
                 await self._one(bot, services, repo, clock, delivery, report)
             handled += len(batch)
         return report
 
     async def _one(self, bot: Bot, services: Services, repo: NudgeRepository, clock: Clock,
                    delivery: PendingDelivery, report: SendReport) -> None:
-        rendered = render_nudge(services.content, delivery.id, delivery.kind, delivery.content_id)
+        rendered = render_nudge(services.content, delivery.id, delivery.kind, delivery.content_id,
+                                default_zone=services.settings.default_timezone)
         if rendered is None:
             await repo.mark_failed(delivery.id, f"content {delivery.content_id!r} not found")
             report.failed += 1
@@ -188,6 +213,9 @@ class NudgeSender:
             if wait > 0:
                 await self.limiter.sleep(wait)
         await self.limiter.acquire()
+        # Claimed only now, right before its own send: every row not yet sent stays pending.
+        if not await repo.start_sending(delivery.id, clock.now()):
+            return  # another sender took it, or the user answered or paused meanwhile
         self.last_by_chat[delivery.chat_id] = self.limiter.now()
         self._prune(self.limiter.now())
         outcome = await self._send(bot, repo, clock, delivery, text, keyboard)
@@ -268,12 +296,14 @@ def sender_state(application: Any, services: Services,
 
 async def run_sender(application: Any, now: datetime | None = None, *,
                      limiter: TokenBucket | None = None, bot: Bot | None = None,
-                     max_rows: int | None = None) -> SendReport:
+                     max_rows: int | None = None,
+                     stopping: Callable[[], bool] | None = None) -> SendReport:
     """Deliver every ledger row due at `now` (and any that fall due while sending).
 
     `now` only documents the caller's instant; each decision reads the injected clock, which a
     FakeClock-based limiter moves forward as it "sleeps". `bot` defaults to application.bot
     (tests of thousands of messages pass one without PTB's real-time AIORateLimiter).
+    `stopping` says when shutdown began; by default, when a running application stops.
     """
     services = services_of(application)
     if now is not None and now.tzinfo is None:
@@ -281,8 +311,15 @@ async def run_sender(application: Any, now: datetime | None = None, *,
     state = sender_state(application, services, limiter)
     repo = nudge_repository(services)
     chunk = max(1, int(services.settings.send_rate_per_second * 2))
+    if stopping is None:
+        # Application.stop() clears `running` before it waits for the running jobs.
+        was_running = bool(getattr(application, "running", False))
+
+        def stopping() -> bool:
+            return was_running and not application.running
+
     report = await state.deliver(bot or application.bot, services, repo, services.clock,
-                                 chunk=chunk, max_rows=max_rows)
+                                 chunk=chunk, max_rows=max_rows, stopping=stopping)
     if report.sent or report.retried or report.blocked or report.failed or report.unknown:
         log.info("nudges sent=%d retried=%d blocked=%d failed=%d unknown=%d at %s",
                  report.sent, report.retried, report.blocked, report.failed, report.unknown,

@@ -22,6 +22,7 @@ from bot.coach.nudge_choice import (
     nudge_safety,
     planned_session_for,
 )
+from bot.coach.safety import Mode
 from bot.coach.schedule import QuietHours
 from bot.content import ContentPack
 from bot.db.nudges import ChoiceInput, ClaimedNudge, NudgeRepository
@@ -43,8 +44,9 @@ def make_chooser(pack: ContentPack, planned: PlannedSessionLookup | None = None
                  ) -> Callable[[ChoiceInput], NudgeChoice | None]:
     def choose(data: ChoiceInput) -> NudgeChoice | None:
         condition, phase = data.condition_id, data.phase
+        mode: Mode = "normal"
         if data.profile is not None:
-            condition, phase = nudge_safety(data.profile, data.history, data.today)
+            condition, phase, mode = nudge_safety(pack, data.profile, data.history, data.today)
         if planned is not None:
             planned_id = planned(data.user_id, data.today)
         else:
@@ -52,7 +54,7 @@ def make_chooser(pack: ContentPack, planned: PlannedSessionLookup | None = None
         return choose_nudge(pack, user_id=data.user_id, today=data.today,
                             condition_id=condition, phase=phase,
                             recent=data.recent, done_counts=data.done_counts,
-                            planned_session_id=planned_id)
+                            planned_session_id=planned_id, mode=mode)
     return choose
 
 

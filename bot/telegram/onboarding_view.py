@@ -7,15 +7,21 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.coach.onboarding import (
+    CLINICIAN_CHOICES,
     INJURY_CHOICES,
+    NOT_SURE,
     NUDGE_TIME_CHOICES,
+    ONSET_CHOICES,
     QUIET_CHOICES,
     Draft,
     Step,
     condition_choices,
+    condition_name,
     equipment_choices,
     summary_lines,
+    where_choices,
 )
+from bot.coach.phases import FALLBACK_CONDITION, condition_of
 from bot.content import ContentPack
 
 PLACE_ICONS = {"home": "🏠", "gym": "🏋️", "pool": "🏊", "outdoors": "🌳", "commute": "🚲"}
@@ -52,9 +58,33 @@ def _injury_status(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, lis
 
 
 def _condition(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
-    buttons = [_b(label, "condition", cid) for cid, label in condition_choices(pack)]
+    choices = condition_choices(pack)
+    if draft.condition_misses >= 2:
+        # Two typed answers fitted nothing: "Not sure" goes first, where it is seen.
+        choices = sorted(choices, key=lambda item: item[0] != "not_sure")
+    buttons = [_b(label, "condition", cid) for cid, label in choices]
     return ("What is it, or where does it hurt? Pick the closest, or type it "
             "(e.g. <i>achilles</i>, <i>shin splints</i>)."), _rows(buttons, 2)
+
+
+def _condition_confirm(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    name = condition_name(pack, draft.candidates[0] if draft.candidates else None)
+    return f"{html.escape(name)}, right?", [
+        [_b("Yes", "condition_confirm", "yes"),
+         _b("Pick from the list", "condition_confirm", "list")]]
+
+
+def _condition_where(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    rows = [[_b(label, "condition_where", cid)] for cid, label in where_choices(draft, pack)]
+    rows.append([_b("Not sure", "condition_where", NOT_SURE),
+                 _b("Something else", "condition_where", "list")])
+    return "That could be one of a few things. Where exactly does it hurt?", rows
+
+
+def _onset(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    buttons = [_b(label, "onset", key) for key, (label, _) in ONSET_CHOICES.items()]
+    return ("When did it start (or when was it diagnosed)? Tap one, or type it "
+            "(e.g. <i>5 days ago</i>, <i>20 Nov</i>)."), _rows(buttons, 2)
 
 
 def _pain(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
@@ -63,16 +93,32 @@ def _pain(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
             [buttons[:6], buttons[6:]])
 
 
+def _daily_life(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
+    return ("Does it hurt when you walk or go about your day?",
+            [[_b("Yes", "daily_life", "yes"), _b("No", "daily_life", "no")]])
+
+
 def _clinician(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
     return ("Has a physio or doctor looked at it?",
-            [[_b("Yes", "clinician", "yes"), _b("Not yet", "clinician", "no")]])
+            [[_b(label, "clinician", key)] for key, label in CLINICIAN_CHOICES.items()])
+
+
+def _signs(text: str) -> str:
+    return "\n".join(f"• {html.escape(line.strip())}" for line in text.splitlines()
+                     if line.strip())
 
 
 def _red_flags(draft: Draft, pack: ContentPack, zone: str) -> tuple[str, list]:
-    # The warning signs are content (texts.yaml, red_flag_screen), one per line.
-    signs = [line.strip() for line in pack.text("red_flag_screen").splitlines() if line.strip()]
-    items = "\n".join(f"• {html.escape(sign)}" for sign in signs)
-    return (f"A quick safety check. Do you have any of these?\n{items}",
+    # The general screen is content (texts.yaml, red_flag_screen), one sign per line; the
+    # condition's own signs follow. One yes/no for both, so nobody answers a list twice.
+    text = f"A quick safety check.\n{_signs(pack.text('red_flag_screen'))}"
+    if draft.condition_id is not None:
+        condition = condition_of(pack, draft.condition_id)
+        own = "\n".join(flag.text["en"] for flag in condition.red_flags)
+        heading = ("Also:" if condition.id == FALLBACK_CONDITION else
+                   f"And for {html.escape(condition_name(pack, condition.id))}:")
+        text += f"\n\n{heading}\n{_signs(own)}"
+    return (f"{text}\n\n<b>Do any of these apply?</b>",
             [[_b("None of these", "red_flags", "no"),
               _b("Yes, one or more", "red_flags", "yes")]])
 
@@ -153,7 +199,9 @@ def settings_keyboard() -> InlineKeyboardMarkup:
 
 _PROMPTS = {
     "disclaimer": _disclaimer, "injury_status": _injury_status, "condition": _condition,
-    "pain": _pain, "clinician": _clinician, "red_flags": _red_flags, "equipment": _equipment,
+    "condition_confirm": _condition_confirm, "condition_where": _condition_where,
+    "onset": _onset, "pain": _pain, "daily_life": _daily_life, "clinician": _clinician,
+    "red_flags": _red_flags, "equipment": _equipment,
     "minutes": _minutes, "days": _days, "nudge_time": _nudge_time, "timezone": _timezone,
     "summary": _summary, "quiet_hours": _quiet_hours,
 }

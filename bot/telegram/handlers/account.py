@@ -19,6 +19,10 @@ from bot.telegram.handlers.basics import not_onboarded_text
 
 DEFAULT_PAUSE_DAYS = 7
 MAX_PAUSE_DAYS = 90
+# How long the "Yes, delete everything" button of the latest /delete question works.
+DELETE_CONFIRM_WINDOW = timedelta(minutes=5)
+DELETE_EXPIRED = ("That question has expired, so nothing was deleted. Send /delete again if you "
+                  "still want to delete everything.")
 
 PRIVACY_TEXT = (
     "<b>What I store and why</b>\n"
@@ -123,26 +127,48 @@ async def export_command(update: Update, context: CoachContext) -> None:
 
 
 async def delete_command(update: Update, context: CoachContext) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    asked = await message.reply_text(
         "This deletes your profile, logs, nudges and everything else I store about you. "
         "It can't be undone. Are you sure?",
         reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton("🗑 Yes, delete everything", callback_data="acct:delete"),
             InlineKeyboardButton("Keep my data", callback_data="acct:keep")]]))
+    # Only this question's button deletes, and only for DELETE_CONFIRM_WINDOW.
+    await context.services.users.ask_delete(user.id, asked.message_id,
+                                            context.services.clock.now())
+
+
+def delete_confirmed(record: UserRecord | None, tapped_message_id: int, now: datetime,
+                     window: timedelta = DELETE_CONFIRM_WINDOW) -> bool:
+    """True when a tap on "Yes, delete everything" counts: it is on the latest /delete
+    question, asked less than `window` ago."""
+    return (record is not None and record.delete_asked_message_id == tapped_message_id
+            and record.delete_asked_at is not None
+            and timedelta(0) <= now - record.delete_asked_at <= window)
 
 
 async def on_delete_button(update: Update, context: CoachContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    await query.answer()
     if not isinstance(query.message, Message):
+        await query.answer()
         return
+    services = context.services
     if query.data == "acct:keep":
+        await query.answer()
+        await services.users.forget_delete_question(user.id)
         with contextlib.suppress(BadRequest):  # a second tap: the message already says so
             await query.message.edit_text("Kept. Nothing was deleted.")
         return
-    await PrivacyRepository(context.services.db).delete_everything(user.id)
+    if not delete_confirmed(context.user_record, query.message.message_id, services.clock.now()):
+        await query.answer("That question has expired.")
+        with contextlib.suppress(BadRequest):
+            await query.message.edit_text(DELETE_EXPIRED)
+        return
+    await query.answer()
+    await PrivacyRepository(services.db).delete_everything(user.id)
     with contextlib.suppress(BadRequest):
         await query.message.edit_text("All your data is deleted. If you ever want to start "
                                       "again, send /start.")

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import html
+import logging
+import re
+from dataclasses import replace
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.coach.nudge_timing import upcoming_nudge
+from bot.coach.schedule import QuietHours
+from bot.coach.timezones import is_valid_zone
+from bot.db.users import UserRecord
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import CoachContext
 
+log = logging.getLogger("bot.gates")
+
 LONG_MESSAGE = 1000
+EXPIRED_BUTTON = "That button has expired. Send /help to see what I can do."
+# What a tap from someone we do not know (never wrote, or deleted their data) is told.
+UNKNOWN_TAP = "That button has expired."
+# The one command an edit may change: editing a log message (or /log) corrects the log.
+_LOG_COMMAND = re.compile(r"^/log(?:@\w+)?(?:\s|$)", re.IGNORECASE)
 NOT_ONBOARDED = "Let's set you up first: send /start."
 MID_ONBOARDING = ("Let's finish setting you up first: answer the question above, or send "
                   "/start to see it again.")
@@ -25,30 +39,101 @@ def not_onboarded_text(context: CoachContext) -> str:
     return NOT_ONBOARDED
 
 
+async def edits_are_not_commands(update: Update, context: CoachContext) -> None:
+    """Gate for edited commands: editing an old "/pause 3" into "/stop" must not stop the
+    nudges. An edit changes what a message said; only a log (and /log) follows its edits."""
+    text = update.edited_message.text if update.edited_message is not None else None
+    if not text or not text.startswith("/") or _LOG_COMMAND.match(text):
+        return
+    raise ApplicationHandlerStop
+
+
 async def private_chats_only(update: Update, context: CoachContext) -> None:
-    """Gate: the coach talks one-to-one. In a group it asks to be written to privately."""
+    """Gate: the coach talks one-to-one. In a group it asks to be written to privately.
+
+    Nothing from a group ever reaches a later handler, whatever happens to that reply: a
+    failed reply (429, 403, a timeout) must not let the update through to `remember_user`,
+    which would make the group the user's chat for /export and every nudge."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return
-    if update.effective_message is not None and update.effective_message.text:
-        username = context.bot.username
-        await update.effective_message.reply_text(
-            f"I coach one runner at a time. Write to me privately: @{username}"
-        )
+    message = update.effective_message
+    try:
+        if message is not None and message.text and update.message is not None:
+            username = context.bot.username
+            await message.reply_text(
+                f"I coach one runner at a time. Write to me privately: @{username}"
+            )
+    except Exception as exc:
+        log.warning("Could not answer in group chat %s (%s)", chat.id, type(exc).__name__)
     raise ApplicationHandlerStop
 
 
 async def remember_user(update: Update, context: CoachContext) -> None:
-    """Gate: every update from a person refreshes their row (and resets ignored nudges)."""
+    """Gate: every update from a person refreshes their row (and resets ignored nudges).
+
+    Only a new message creates a row: after /delete, blocking the bot or tapping an old button
+    must not bring the user's name, language and chat back. Anything else from someone we do
+    not know stops here (an old button is answered as expired)."""
     user = update.effective_user
     chat = update.effective_chat
-    if user is None or chat is None or user.is_bot:
+    if user is None or chat is None or user.is_bot or chat.type != ChatType.PRIVATE:
         return
     services = context.services
+    now = services.clock.now()
     record, is_new, conversation = await services.users.seen_with_conversation(
-        user.id, chat.id, user.first_name or "", user.language_code, services.clock.now()
+        user.id, chat.id, user.first_name or "", user.language_code, now,
+        create=update.message is not None,
     )
+    if record is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer(UNKNOWN_TAP)
+        raise ApplicationHandlerStop
+    if record.timezone is not None and not is_valid_zone(record.timezone):
+        record = await _replace_unusable_zone(update, context, record)
+    if record.status == "blocked" and (update.message is not None
+                                       or update.callback_query is not None):
+        # A nudge once failed with 403 or "chat not found", but here they are: reachable.
+        record = await _reachable_again(context, record)
     context.user_record, context.is_new_user, context.conversation = record, is_new, conversation
+
+
+async def _replace_unusable_zone(update: Update, context: CoachContext,
+                                 record: UserRecord) -> UserRecord:
+    """A stored zone the installed tzdata no longer has (e.g. "US/Pacific-New") would make
+    every date of this user raise: fall back to DEFAULT_TIMEZONE and tell them, once."""
+    default = context.services.settings.default_timezone
+    bad = record.timezone or ""
+    if await context.services.users.replace_timezone(record.id, bad, default):
+        log.warning("User %s had an unusable time zone; using %s instead", record.id, default)
+        chat = update.effective_chat
+        assert chat is not None
+        try:
+            await context.bot.send_message(chat.id, zone_reset_text(bad, default))
+        except Exception as exc:  # the fix stands; the notice is a courtesy
+            log.warning("Could not tell user %s about their zone (%s)", record.id,
+                        type(exc).__name__)
+    return replace(record, timezone=default)
+
+
+async def _reachable_again(context: CoachContext, record: UserRecord) -> UserRecord:
+    settings = context.services.settings
+    due = upcoming_nudge(
+        context.services.clock.now(), record.timezone or settings.default_timezone,
+        record.nudge_time, paused_until=record.paused_until, quiet_start=record.quiet_start,
+        quiet_end=record.quiet_end,
+        default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end))
+    if not await context.services.users.reachable_again(record.id, due):
+        return record
+    return replace(record, status="active", next_nudge_at=due, ignored_nudges=0,
+                   every_other_day_from=None)
+
+
+def zone_reset_text(bad_zone: str, default_zone: str) -> str:
+    """Told once, when a stored time zone turned out unusable and the default replaced it."""
+    return (f"I couldn't use your time zone <b>{html.escape(bad_zone[:64])}</b> any more "
+            "(it is no longer in the time zone database), so for now I'm going by "
+            f"<b>{html.escape(default_zone)}</b>. Send /settings to set yours again.")
 
 
 def help_text() -> str:
@@ -110,4 +195,4 @@ async def stale_button(update: Update, context: CoachContext) -> None:
     """A tap on a button no handler recognises: an old message, or one from an older version."""
     query = update.callback_query
     assert query is not None
-    await query.answer("That button has expired. Send /help to see what I can do.")
+    await query.answer(EXPIRED_BUTTON)

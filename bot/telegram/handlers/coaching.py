@@ -45,7 +45,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.coach.advice import clinician_advice, session_stop_rule, warning_signs_line
 from bot.coach.log_parser import OTHER, LogEntry, parse_log
+from bot.coach.phases import stop_rule
 from bot.coach.profile import RunnerProfile
 from bot.coach.run_converter import (
     DEFAULT_PACE_SEC_PER_KM,
@@ -165,8 +167,10 @@ def _block_line(pack: ContentPack, name: str, block: Block) -> str:
     return line
 
 
-def render_session(pack: ContentPack, session: Session) -> list[str]:
-    """Title, blocks with effort, cues and the stop rule: the body every view shares."""
+def render_session(pack: ContentPack, session: Session,
+                   profile: RunnerProfile | None = None) -> list[str]:
+    """Title, blocks with effort, cues and the stop rule: the body every view shares. The stop
+    rule is the runner's own: their injury's pain limit, or none about pain if not injured."""
     activity = pack.activities.get(session.activity)
     emoji = activity.emoji if activity else "🏋️"
     lines = [f"{emoji} <b>{_esc(localize(session.title))}</b> · {session.minutes} min", ""]
@@ -176,24 +180,44 @@ def render_session(pack: ContentPack, session: Session) -> list[str]:
     lines.append(_block_line(pack, "Cool-down", session.cooldown))
     if session.cues:
         lines += ["", "<b>Cues</b>"] + [f"• {_esc(localize(c))}" for c in session.cues]
-    stop = localize(session.stop_rule) if session.stop_rule else pack.text("stop_rule_default")
-    lines += ["", f"🛑 {_esc(stop)}"]
+    lines += ["", f"🛑 {_esc(session_stop_rule(pack, session, profile))}"]
+    return lines
+
+
+def _advice_lines(pack: ContentPack, result: Suggestions | Conversion,
+                  profile: RunnerProfile | None) -> list[str]:
+    """The clinician advice for the safety state, then the condition's warning signs."""
+    lines: list[str] = []
+    unseen = profile is not None and profile.injury_status != "none" \
+        and not profile.clinician_seen and not profile.clinician_cleared
+    advice = clinician_advice(pack, result.mode, result.urgency, result.see_clinician or unseen)
+    if advice:
+        lines += ["", f"🩺 {_esc(advice)}"]
+    if profile is not None and profile.injury_status != "none":
+        lines += ["", f"🚩 {_esc(warning_signs_line(pack, profile.condition_id))}"]
     return lines
 
 
 def render_suggestion(pack: ContentPack, result: Suggestions, chosen: Suggestion,
-                      note: str | None = None) -> str:
+                      note: str | None = None, profile: RunnerProfile | None = None) -> str:
     lines: list[str] = []
     message = note or result.message
     if message:
         lines += [f"<i>{_esc(message)}</i>", ""]
-    title, *body = render_session(pack, chosen.session)
+    title, *body = render_session(pack, chosen.session, profile)
     lines += [title, f"<i>{_esc(chosen.reason)}</i>", *body]
     if chosen.caution_notes:
         lines += ["", "⚠️ <b>Take care</b>"] + [f"• {_esc(n)}" for n in chosen.caution_notes]
-    if chosen.see_clinician or result.see_clinician:
-        lines += ["", f"🩺 {_esc(pack.text('see_clinician'))}"]
+    lines += _advice_lines(pack, result, profile)
     return _fit("\n".join(lines))
+
+
+def render_no_suggestion(pack: ContentPack, result: Suggestions,
+                         profile: RunnerProfile | None) -> str:
+    """Nothing to offer: no exercise until urgent care, or nothing safe fits the time."""
+    lines = [f"<i>{_esc(result.message or '')}</i>"] if result.message else []
+    lines += _advice_lines(pack, result, profile)
+    return _fit("\n".join(lines).strip())
 
 
 def suggestion_keyboard(session_id: str) -> InlineKeyboardMarkup:
@@ -247,11 +271,16 @@ def render_conversions(pack: ContentPack, profile: RunnerProfile, asked: RunWork
     elif profile.run_pace_sec_per_km and run.distance_km is not None:
         lines.append(f"<i>Distance turned into time at your pace of "
                      f"{format_pace(profile.run_pace_sec_per_km)}.</i>")
-    if result.see_clinician:
-        lines += ["", f"🩺 {_esc(pack.text('see_clinician'))}"]
+    if result.mode == "emergency":
+        lines += ["", "No training today, not even an easy stand-in."]
+    elif not options and result.mode == "protect":
+        lines += ["", "Rest the sore area today instead of this run: nothing you have can stand "
+                      "in for it without loading the injury."]
+    elif not options:
+        lines += ["", "None of the activities you have can stand in for this run safely within "
+                      "your time. Send /suggest for a session that fits."]
     if not options:
-        lines += ["", "None of the activities you have can stand in for this run safely right "
-                      "now. Send /suggest for a session that fits."]
+        lines += _advice_lines(pack, result, profile)
         return _fit("\n".join(lines))
     lines += ["", "Do the same workout, by time and effort (RPE), on:"]
     for option in options[:MAX_CONVERSIONS]:
@@ -269,11 +298,15 @@ def render_conversions(pack: ContentPack, profile: RunnerProfile, asked: RunWork
             lines.append(f"⚠️ {_esc(caution)}")
         if option.ready_made is not None:
             lines.append(f"Ready-made: {_esc(localize(option.ready_made.title))}")
-    lines += ["", f"🛑 {_esc(pack.text('stop_rule_default'))}"]
+    stop = (stop_rule(pack, profile.condition_id, profile.pain_today)
+            if profile.injury_status != "none" else pack.text("stop_rule_default"))
+    lines += ["", f"🛑 {_esc(stop)}"]
+    lines += _advice_lines(pack, result, profile)
     return _fit("\n".join(lines))
 
 
-def render_week(pack: ContentPack, days: list[PlannedDay], see_clinician: bool = False) -> str:
+def render_week(pack: ContentPack, days: list[PlannedDay], see_clinician: bool = False,
+                advice: str | None = None) -> str:
     lines = ["📅 <b>Your next 7 days</b>", ""]
     if see_clinician:
         lines += ["<i>Only gentle sessions until your pain settles or someone has looked at "
@@ -283,7 +316,9 @@ def render_week(pack: ContentPack, days: list[PlannedDay], see_clinician: bool =
         when = f"{day.day:%a} {day.day.day} {day.day:%b}"  # "Mon 2 Mar", on any platform
         lines.append(f"<b>{when}</b> · {mark}{_esc(day.label)}")
     lines += ["", "Tap a day to see its session."]
-    if see_clinician:
+    if advice:
+        lines += ["", f"🩺 {_esc(advice)}"]
+    elif see_clinician:
         lines += ["", f"🩺 {_esc(pack.text('see_clinician'))}"]
     return _fit("\n".join(lines))
 
@@ -298,7 +333,7 @@ def week_keyboard(days: list[PlannedDay]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:4], buttons[4:]])
 
 
-def render_day(pack: ContentPack, day: PlannedDay) -> str:
+def render_day(pack: ContentPack, day: PlannedDay, profile: RunnerProfile | None = None) -> str:
     head = f"📅 <b>{day.day:%A} {day.day.day} {day.day:%B}</b>"
     if day.rest:
         return f"{head}\n\nRest day. Rest is when the training sinks in; an easy walk is fine."
@@ -307,7 +342,7 @@ def render_day(pack: ContentPack, day: PlannedDay) -> str:
                 f"Can't run that day? Send /convert and I'll turn the run into cross-training.")
     if day.suggestion is None:
         return f"{head}\n\n{_esc(day.label)}. Send /suggest on the day."
-    lines = [head, "", *render_session(pack, day.suggestion.session)]
+    lines = [head, "", *render_session(pack, day.suggestion.session, profile)]
     if day.suggestion.caution_notes:
         lines += ["", "⚠️ " + _esc(" ".join(day.suggestion.caution_notes))]
     if day.suggestion.see_clinician:
@@ -333,10 +368,11 @@ async def _send_suggestion(context: CoachContext, chat_id: int, user_id: int) ->
     top = result.top
     pack = context.services.content
     if top is None:
-        fallback = result.message or not_onboarded_text(context)
-        await context.bot.send_message(chat_id, _esc(fallback))
+        text = (render_no_suggestion(pack, result, profile) if result.message
+                else _esc(not_onboarded_text(context)))
+        await context.bot.send_message(chat_id, text)
         return
-    await context.bot.send_message(chat_id, render_suggestion(pack, result, top),
+    await context.bot.send_message(chat_id, render_suggestion(pack, result, top, None, profile),
                                    reply_markup=suggestion_keyboard(top.session.id))
 
 
@@ -495,7 +531,7 @@ async def _swap(update: Update, context: CoachContext, profile: RunnerProfile, m
         if not result.ranked:
             note = result.message
     await query.answer()
-    await _edit(message, render_suggestion(pack, result, chosen, note),
+    await _edit(message, render_suggestion(pack, result, chosen, note, profile),
                 suggestion_keyboard(chosen.session.id))
 
 
@@ -674,8 +710,9 @@ async def week_command(update: Update, context: CoachContext) -> None:
     history = await _history(context, user.id, today)
     pack = context.services.content
     days = plan_week(pack, profile, history, today)
-    see_clinician = safety_state(profile, history, today).see_clinician
-    await message.reply_text(render_week(pack, days, see_clinician),
+    state = safety_state(pack, profile, history, today)
+    advice = clinician_advice(pack, state.mode, state.urgency, state.see_clinician)
+    await message.reply_text(render_week(pack, days, state.see_clinician, advice),
                              reply_markup=week_keyboard(days))
 
 
@@ -701,7 +738,7 @@ async def _show_day(update: Update, context: CoachContext, start_text: str,
     days = plan_week(context.services.content, profile, history, start)
     await query.answer()
     await context.bot.send_message(query.message.chat_id,
-                                   render_day(context.services.content, days[offset]))
+                                   render_day(context.services.content, days[offset], profile))
 
 
 # ---------------------------------------------------------------------------------- wiring

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +26,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.coach.log_parser import OTHER, CouldNotRead, LogEntry, looks_like_log, parse_log
 from bot.coach.nudge_choice import HABIT_ACTIVITY
 from bot.coach.pain_check import assess_pain, mentions_red_flag, safety_reply
+from bot.coach.phases import pain_limits
+from bot.coach.profile import RunnerProfile
 from bot.coach.progress import (
     CHART_WEEKS,
     compare_weeks,
@@ -297,22 +300,26 @@ async def pain_check(update: Update, context: CoachContext, log: LogRecord) -> N
     assert chat is not None
     profile = await context.services.profiles.get(log.user_id)
     injured = profile is not None and profile.injury_status != "none"
-    red_flags = profile is not None and profile.has_red_flags
     if log.pain is None and injured:
         await context.bot.send_message(chat.id, views.PAIN_QUESTION,
                                        reply_markup=views.pain_keyboard(log.id))
         return
     if log.pain is not None or mentions_red_flag(log.raw_text):
-        await _judge_pain(context, chat.id, log, log.pain, profile_red_flags=red_flags)
+        await _judge_pain(context, chat.id, log, log.pain, profile=profile)
 
 
 async def _judge_pain(context: CoachContext, chat_id: int, log: LogRecord, pain: int | None,
-                      *, profile_red_flags: bool) -> bool:
+                      *, profile: RunnerProfile | None) -> bool:
     previous = await _repo(context).previous_pain(log.user_id, log.id)
-    verdict = assess_pain(pain, previous, notes=log.raw_text, profile_red_flags=profile_red_flags)
+    pack = context.services.content
+    condition = profile.condition_id if profile and profile.injury_status != "none" else None
+    limits = pain_limits(pack, condition)
+    verdict = assess_pain(pain, previous, limits, notes=log.raw_text,
+                          profile_red_flags=profile is not None
+                          and profile.unresolved_red_flags)
     if verdict.step_down:
         await context.bot.send_message(
-            chat_id, safety_reply(context.services.content, verdict, pain, previous))
+            chat_id, html.escape(safety_reply(pack, verdict, pain, previous, limits)))
     return verdict.step_down
 
 
@@ -457,8 +464,7 @@ async def on_edit(update: Update, context: CoachContext) -> None:
         reply_markup=views.log_keyboard(updated.id))
     if entry.pain is not None and entry.pain != log.pain:
         profile = await context.services.profiles.get(user.id)
-        await _judge_pain(context, edited.chat_id, updated, entry.pain,
-                          profile_red_flags=profile is not None and profile.has_red_flags)
+        await _judge_pain(context, edited.chat_id, updated, entry.pain, profile=profile)
 
 
 # --- buttons -------------------------------------------------------------------------------------
@@ -541,8 +547,7 @@ async def _on_pain(update: Update, context: CoachContext, log_id: int, pain: int
     profile = await context.services.profiles.get(user.id)
     chat = update.effective_chat
     assert chat is not None
-    await _judge_pain(context, chat.id, updated, pain,
-                      profile_red_flags=profile is not None and profile.has_red_flags)
+    await _judge_pain(context, chat.id, updated, pain, profile=profile)
 
 
 # --- /history and /stats -------------------------------------------------------------------------

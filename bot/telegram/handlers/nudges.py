@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.coach.nudge_choice import HABIT_ACTIVITY
 from bot.coach.schedule import QuietHours, SnoozeChoice, local_date, snooze_until
@@ -22,7 +22,7 @@ from bot.coach.timezones import zone_info
 from bot.content import ContentPack
 from bot.content.models import localize
 from bot.db.logs import LogRepository
-from bot.db.nudges import NUDGE_KINDS, Delivery, NudgeRepository
+from bot.db.nudges import NUDGE_KINDS, ZONE_RESET, Delivery, NudgeRepository
 from bot.services import Services
 from bot.telegram.context import CoachContext
 from bot.telegram.handlers import basics
@@ -76,8 +76,11 @@ def backoff_keyboard(delivery_id: int) -> InlineKeyboardMarkup:
 
 
 def render_nudge(pack: ContentPack, delivery_id: int, kind: str, content_id: str | None,
-                 lang: str = "en") -> tuple[str, InlineKeyboardMarkup | None] | None:
+                 lang: str = "en", *, default_zone: str = "UTC"
+                 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """The text and keyboard of one ledger row, or None if its content no longer exists."""
+    if kind == ZONE_RESET:
+        return basics.zone_reset_text(content_id or "", default_zone), None
     if kind == "backoff_ask":
         text = ("<b>Still want these?</b>\n"
                 "You haven't answered the last few nudges, so from now on I'll send them every "
@@ -219,11 +222,15 @@ async def _done(services: Services, repo: NudgeRepository, delivery: Delivery, u
         nudge = pack.nudges[delivery.content_id]
         activity_id = HABIT_ACTIVITY.get(nudge.kind, "balance_agility")
         minutes = round(nudge.seconds / 60, 1)
+    # The nudge's own local date: Done on yesterday's nudge logs yesterday's session, and
+    # leaves today's nudge alone.
     result = await repo.record_done(delivery.id, user_id, message_id, now,
-                                    local_date(now, zone), activity_id, session_id, minutes)
+                                    delivery.local_date, activity_id, session_id, minutes)
     if result != "done":
         return ALREADY_DONE, None
-    return "Nice one! Logged ✅", "✅ Done — logged for today. Nice one!"
+    when = "today" if delivery.local_date == local_date(now, zone) else \
+        f"{delivery.local_date:%A %-d %B}"
+    return "Nice one! Logged ✅", f"✅ Done — logged for {when}. Nice one!"
 
 
 async def _snooze(services: Services, repo: NudgeRepository, delivery: Delivery, user_id: int,
@@ -273,5 +280,6 @@ async def admin(update: Update, context: CoachContext) -> None:
 
 def register(application: CoachApplication) -> None:
     """Add the nudge buttons and /admin (group 0, before the fallbacks)."""
-    application.add_handler(CommandHandler("admin", admin))
+    # An edited old message is not a new command (bot/app.py, edits).
+    application.add_handler(CommandHandler("admin", admin, filters=filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))

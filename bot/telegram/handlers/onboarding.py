@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -21,11 +22,13 @@ from bot.coach.onboarding import (
     Draft,
     Step,
     answer,
+    completion_heading,
     format_quiet,
+    injury_outlook,
     next_step,
     previous_step,
 )
-from bot.coach.schedule import QuietHours
+from bot.coach.schedule import QuietHours, local_date
 from bot.db.conversations import Conversation, ConversationRepository
 from bot.db.users import UserSettingsRepository
 from bot.telegram.context import CoachContext
@@ -190,15 +193,18 @@ async def _handle(update: Update, context: CoachContext, conv: Conversation, val
                    {**extra, "section": section})
         return
 
-    outcome = answer(step, value, draft, services.content, typed=typed)
+    outcome = answer(step, value, draft, services.content, typed=typed,
+                     today=_today(context, draft))
     if not outcome.accepted:
-        if query:
+        if query and outcome.goto is None:
             await query.answer(outcome.error)
             return
-        # Re-ask the same step; the state is unchanged apart from the live keyboard.
+        if query:
+            await query.answer()
+        # Re-ask (or ask the step it sends us to). The draft is kept: a rejected answer may
+        # still have recorded something on purpose, such as a warning sign it mentioned.
         await _close_question(context, message.chat_id, conv, None, None)
-        old = Draft.from_json(conv.data.get("draft", {}))
-        await _ask(message, context, user.id, conv.flow, step, old, extra,
+        await _ask(message, context, user.id, conv.flow, outcome.goto or step, draft, extra,
                    prefix=f"{html.escape(outcome.error or '')}\n\n")
         return
     if query:
@@ -222,7 +228,7 @@ async def _handle(update: Update, context: CoachContext, conv: Conversation, val
     if outcome.notice:
         await message.get_bot().send_message(message.chat_id, html.escape(outcome.notice))
 
-    following = next_step(step, draft, steps)
+    following = outcome.goto or next_step(step, draft, steps)
     if conv.flow == "onboarding":
         if step == "summary":
             await _complete_onboarding(message, context, user.id, draft)
@@ -235,7 +241,18 @@ async def _handle(update: Update, context: CoachContext, conv: Conversation, val
     if following is not None:
         await _ask(message, context, user.id, conv.flow, following, draft, extra)
         return
-    await _save_section(message, context, user.id, conv.flow, draft)
+    await _save_section(message, context, user.id, conv.flow, draft, extra.get("section"))
+
+
+def _zone(context: CoachContext, draft: Draft) -> str:
+    record = context.user_record  # read by the gate at the start of this update
+    return (draft.timezone or (record.timezone if record else None)
+            or context.services.settings.default_timezone)
+
+
+def _today(context: CoachContext, draft: Draft) -> date:
+    """The runner's local date, from the injected clock ("5 days ago" counts from it)."""
+    return local_date(context.services.clock.now(), _zone(context, draft))
 
 
 async def _schedule_for(context: CoachContext, user_id: int, draft: Draft
@@ -243,7 +260,7 @@ async def _schedule_for(context: CoachContext, user_id: int, draft: Draft
     services = context.services
     settings = services.settings
     record = context.user_record  # read by the gate at the start of this update
-    zone = draft.timezone or (record.timezone if record else None) or settings.default_timezone
+    zone = _zone(context, draft)
     nudge_time = draft.local_nudge_time
     quiet = draft.quiet_hours or ((record.quiet_start, record.quiet_end) if record else None)
     due = upcoming_nudge(
@@ -261,16 +278,15 @@ async def _complete_onboarding(message: Message, context: CoachContext, user_id:
                                draft: Draft) -> None:
     services = context.services
     nudge_time, zone, due = await _schedule_for(context, user_id, draft)
-    profile = draft.to_profile(user_id, zone)
+    today = local_date(services.clock.now(), zone)
+    profile = draft.to_profile(user_id, zone, today, services.content)
     await UserSettingsRepository(services.db).complete_onboarding(
         profile, nudge_time, zone, due, services.clock.now())
-    lines = ["You're all set! 🎉"]
+    lines = [completion_heading(draft, services.content)]
     if due is not None:
         local = due.astimezone(_tz(zone))
         lines.append(f"Your first nudge comes {local:%A} at {local:%H:%M}.")
-    if profile.injured:
-        lines.append("I'll only suggest sessions that are safe for your injury. "
-                     + services.content.text("stop_rule_default"))
+    lines += injury_outlook(draft, services.content, today)
     lines.append("Tap below, or send /help to see everything I can do.")
     await message.get_bot().send_message(message.chat_id, html.escape("\n".join(lines)),
                                          reply_markup=main_menu())
@@ -283,12 +299,14 @@ def _tz(zone: str) -> Any:
 
 
 async def _save_section(message: Message, context: CoachContext, user_id: int, flow: str,
-                        draft: Draft) -> None:
+                        draft: Draft, section: str | None) -> None:
     """End of a /settings or /injury edit: save just that section and show the result."""
     services = context.services
     now = services.clock.now()
     nudge_time, zone, due = await _schedule_for(context, user_id, draft)
-    await services.profiles.save(draft.to_profile(user_id, zone), now)
+    today = local_date(now, zone)
+    before = await services.profiles.get(user_id) if section == "injury" else None
+    await services.profiles.save(draft.to_profile(user_id, zone, today, services.content), now)
     await UserSettingsRepository(services.db).update_nudge_settings(
         user_id, nudge_time, zone, due, draft.quiet_hours)
     await _convs(context).clear(user_id)
@@ -297,8 +315,12 @@ async def _save_section(message: Message, context: CoachContext, user_id: int, f
     if due is not None:
         local = due.astimezone(_tz(zone))
         text += f"\nNext nudge: {local:%A %H:%M}."
-    if flow == "injury" and draft.injury_status in ("injured", "returning"):
-        text += "\n\n" + html.escape(services.content.text("see_clinician"))
+    if section == "injury":
+        # The phase never moves silently: say where it stands, changed or not.
+        outlook = injury_outlook(draft, services.content, today,
+                                 old_phase=before.phase if before else None)
+        if outlook:
+            text += "\n\n" + html.escape("\n".join(outlook))
     await message.get_bot().send_message(message.chat_id, text, reply_markup=settings_keyboard())
 
 
