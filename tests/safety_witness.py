@@ -212,6 +212,7 @@ EXERCISE_FEATURES: dict[str, frozenset[str]] = _table({
                                  "spinal_rotation_loaded"),
     # calves, shins and feet
     "seated_calf_raise": _f("seated_calf"),
+    "seated_calf_hold": _f("seated_calf"),  # heels lifted halfway while sitting, held
     # Rise halfway onto the toes and hold still (isometric); the cue moves it to one leg.
     "isometric_calf_hold": _f("standing", "seated_calf", "single_leg_stance"),
     "double_leg_calf_raise": _f("standing", "rise_on_toes"),
@@ -362,6 +363,8 @@ SESSION_FEATURES: dict[str, frozenset[str]] = _table({
     # "mixing strokes", "any stroke"
     "swim_key_session": _f("breaststroke_kick"),
     "swim_easy_recovery": _f("swimming_kick"),  # stroke not named: the legs kick
+    "swim_crawl_intervals": _f("swimming_kick"),  # crawl and backstroke, flutter kick
+    "seated_calf_start": _f(),  # all seated; the exercises carry the calf work
     # "mixing strokes", "easy backstroke or breaststroke"
     "swim_long_steady": _f("breaststroke_kick"),
     # "Front crawl or backstroke arms", float between the thighs, glide gently off the wall.

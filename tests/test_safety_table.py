@@ -16,6 +16,7 @@ fails on any contraindicated, infeasible or over-time option.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 from collections import Counter
@@ -121,11 +122,18 @@ def witness_condition(case: Case) -> str | None:
 def session_features(pack: ContentPack, session: Session) -> frozenset[str]:
     if session.id.startswith("converted_"):
         raise AssertionError("use converted_features for /convert sessions")
+    cached = _FEATURES.get(session.id)
+    if cached is not None:
+        return cached
     features = set(witness.SESSION_FEATURES[session.id])
     features |= witness.ACTIVITY_FEATURES[session.activity]
     for exercise_id in session.exercise_ids:
         features |= witness.EXERCISE_FEATURES[exercise_id]
-    return frozenset(features)
+    _FEATURES[session.id] = frozenset(features)
+    return _FEATURES[session.id]
+
+
+_FEATURES: dict[str, frozenset[str]] = {}
 
 
 # --------------------------------------------------------------------------- the engine's side
@@ -288,6 +296,36 @@ def check_convert(pack: ContentPack, tally: Tally, case: Case, profile: RunnerPr
                 check_session(pack, tally, case, option.ready_made, "/convert ready-made")
 
 
+def merge(tallies: list[Tally]) -> Tally:
+    total = Tally()
+    for tally in tallies:
+        total.profiles += tally.profiles
+        total.options += tally.options
+        total.habits += tally.habits
+        total.week_days += tally.week_days
+        total.conversions += tally.conversions
+        total.problems.update(tally.problems)
+        for key, example in tally.examples.items():
+            total.examples.setdefault(key, example)
+    return total
+
+
+def _walk_chunk(args: tuple[ContentPack, int, int]) -> Tally:
+    pack, size, seed = args
+    return walk(pack, size, seed)
+
+
+def walk_parallel(pack: ContentPack, size: int) -> Tally:
+    """The walk split over the machine's cores (forked workers, one seed each)."""
+    workers = max(1, min(os.cpu_count() or 1, 4))
+    chunks = [(pack, size // workers + (1 if i < size % workers else 0), SEED + i)
+              for i in range(workers)]
+    if workers == 1:
+        return _walk_chunk(chunks[0])
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return merge(pool.map(_walk_chunk, chunks))
+
+
 def walk(pack: ContentPack, size: int, seed: int = SEED) -> Tally:
     rng = random.Random(seed)
     kit = sorted(e for e in pack.equipment if e != "nothing")
@@ -363,7 +401,7 @@ def test_the_witness_catches_an_unsafe_option(content: ContentPack) -> None:
 
 
 def test_nothing_reachable_is_unsafe_infeasible_or_over_time(content: ContentPack) -> None:
-    tally = walk(content, SAMPLE_SIZE)
+    tally = walk_parallel(content, SAMPLE_SIZE)
     print(f"\nsafety table: {tally.profiles} profiles, {tally.options} options, "
           f"{tally.habits} habits, {tally.week_days} week days, {tally.conversions} conversions; "
           f"{tally.problems['contraindicated']} contraindicated, "

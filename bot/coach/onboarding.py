@@ -29,6 +29,7 @@ from bot.coach.profile import (
     RED_FLAG_CONDITION,
     RED_FLAG_SCREEN,
     RED_FLAG_TEXT,
+    RED_FLAG_TEXT_EMERGENCY,
     InjuryStatus,
     Phase,
     RunnerProfile,
@@ -126,6 +127,7 @@ class Draft:
     # One written when the injury was last described; kept until the injury questions are
     # answered again.
     earlier_text_flag: bool = False
+    earlier_text_emergency: bool = False
     equipment: list[str] = field(default_factory=list)
     minutes: int | None = None
     days: int | None = None
@@ -156,7 +158,9 @@ class Draft:
             pain=profile.pain_today, hurts_daily=profile.hurts_daily_life,
             clinician_seen=profile.clinician_seen, clinician_cleared=profile.clinician_cleared,
             # Any code other than "text" came from the screen (older profiles stored "screen").
-            red_flags=bool(flags - {RED_FLAG_TEXT}), earlier_text_flag=RED_FLAG_TEXT in flags,
+            red_flags=bool(flags - {RED_FLAG_TEXT, RED_FLAG_TEXT_EMERGENCY}),
+            earlier_text_flag=bool(flags & {RED_FLAG_TEXT, RED_FLAG_TEXT_EMERGENCY}),
+            earlier_text_emergency=RED_FLAG_TEXT_EMERGENCY in flags,
             equipment=sorted(profile.equipment),
             minutes=profile.minutes_per_session, days=profile.days_per_week,
             nudge_time=format_time(nudge_time) if nudge_time else None,
@@ -181,6 +185,9 @@ class Draft:
         if not self.injured:
             return ()
         codes: tuple[str, ...] = (RED_FLAG_SCREEN, RED_FLAG_CONDITION) if self.red_flags else ()
+        if self.earlier_text_emergency or (self.text_red_flag
+                                            and self.text_urgency == "emergency"):
+            return (*codes, RED_FLAG_TEXT_EMERGENCY)
         text = self.text_red_flag or self.earlier_text_flag
         return codes + ((RED_FLAG_TEXT,) if text else ())
 
@@ -234,6 +241,7 @@ class Draft:
         self.text_red_flag = False
         self.text_urgency = None
         self.earlier_text_flag = False
+        self.earlier_text_emergency = False
 
     @property
     def quiet_hours(self) -> tuple[time, time] | None:
@@ -363,6 +371,7 @@ def _injury_status(value: str, draft: Draft, pack: ContentPack, typed: bool, tod
     # The injury is being described afresh: a warning sign written in an earlier pass gives way
     # to this pass's answers (the screen is asked again too).
     draft.earlier_text_flag = False
+    draft.earlier_text_emergency = False
     draft.candidates = []
     draft.condition_misses = 0
     return Outcome(True, echo=INJURY_CHOICES[choice])

@@ -24,6 +24,7 @@ from bot.coach.profile import (
     RED_FLAG_CONDITION,
     RED_FLAG_SCREEN,
     RED_FLAG_TEXT,
+    RED_FLAG_TEXT_EMERGENCY,
     InjuryStatus,
     Phase,
     RunnerProfile,
@@ -33,7 +34,9 @@ from bot.content.models import URGENCY_ORDER, Condition, ContentPack, PainModel,
 FALLBACK_CONDITION = "not_sure"
 # The general screen and signs written in a message include "can't put weight on it" and "one
 # spot on a bone that is very sore to press" (a suspected fracture): both call for today.
-_SOURCE_URGENCY: dict[str, Urgency] = {RED_FLAG_SCREEN: "same_day", RED_FLAG_TEXT: "same_day"}
+_SOURCE_URGENCY: dict[str, Urgency] = {
+    RED_FLAG_SCREEN: "same_day", RED_FLAG_TEXT: "same_day", RED_FLAG_TEXT_EMERGENCY: "emergency",
+}
 
 
 def condition_of(pack: ContentPack, condition_id: str | None) -> Condition:

@@ -19,6 +19,7 @@ MINUTE_CHOICES = (15, 30, 45, 60)
 RED_FLAG_SCREEN = "screen"
 RED_FLAG_CONDITION = "condition"
 RED_FLAG_TEXT = "text"
+RED_FLAG_TEXT_EMERGENCY = "text_emergency"  # a sign written in a message that needs care now
 
 
 @dataclass(frozen=True)

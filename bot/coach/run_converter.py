@@ -98,8 +98,8 @@ _MAX_MINUTES: dict[str, int] = {
 }  # fmt: skip
 _OUTDOOR_ON_FOOT = frozenset({"walking", "hiking"})
 LONG_ON_FEET_MINUTES = 60  # time on the feet that loads the sole and heel (`foot_load`)
-MIN_CONVERTED_MINUTES = 10
-EQUIVALENTS_KEPT = 4096  # converted sessions remembered per pack  # shorter than this is not worth doing as a stand-in
+MIN_CONVERTED_MINUTES = 10  # shorter than this is not worth doing as a stand-in
+EQUIVALENTS_KEPT = 4096  # converted sessions remembered per pack
 MIN_WARMUP_MINUTES = 5
 MIN_COOLDOWN_MINUTES = 3
 # The order options are listed in: closest to the running action first (coaching-notes.md).

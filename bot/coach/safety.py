@@ -122,15 +122,29 @@ def assess_session(
     return result
 
 
+def allowed_assessments(
+    pack: ContentPack, condition_id: str | None, phase: str | None, mode: Mode = "normal",
+) -> tuple[tuple[Session, Assessment], ...]:
+    """Every pack session whose verdict is not `avoid`, with its assessment, in pack order;
+    computed once per (condition, phase, mode), since the pack never changes."""
+    memo: dict[tuple[str | None, str | None, str], tuple[tuple[Session, Assessment], ...]] = \
+        pack.memo("safety.allowed")
+    key = (condition_id, phase, mode)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = tuple(
+            (session, verdict) for session in pack.sessions.values()
+            if (verdict := assess_session(pack, session, condition_id, phase,
+                                          mode=mode)).allowed
+        )
+    return found
+
+
 def allowed_sessions(
     pack: ContentPack, condition_id: str | None, phase: str | None, mode: Mode = "normal",
 ) -> list[Session]:
     """Sessions whose verdict is not `avoid`, in pack order."""
-    return [
-        session
-        for session in pack.sessions.values()
-        if assess_session(pack, session, condition_id, phase, mode=mode).allowed
-    ]
+    return [session for session, _ in allowed_assessments(pack, condition_id, phase, mode)]
 
 
 def nudge_is_safe(

@@ -45,7 +45,7 @@ from typing import Literal
 
 from bot.coach.phases import FALLBACK_CONDITION, PainLimits, pain_limits, red_flag_urgency
 from bot.coach.profile import RunnerProfile
-from bot.coach.safety import Assessment, Mode, assess_session
+from bot.coach.safety import Assessment, Mode, allowed_assessments, assess_session
 from bot.content.models import ContentPack, Session, Urgency, localize
 
 Preference = Literal["any", "shorter", "longer"]
@@ -631,15 +631,11 @@ def suggest(
     ctx = _context(pack, profile, history, today, time_limit(minutes), safety_as_of)
     state = ctx.state
 
-    safe: list[tuple[Session, Assessment]] = []
     needs = _index(pack).equipment
-    for session in pack.sessions.values():
-        if not needs[session.id] <= ctx.equipment:
-            continue  # cheapest filter first: most sessions fail on equipment
-        assessment = assess_session(pack, session, state.condition_id, state.phase,
-                                    mode=state.mode)
-        if assessment.allowed:
-            safe.append((session, assessment))
+    # Safety first from the per-pack memo, then the cheap equipment check per session.
+    safe = [(session, assessment) for session, assessment
+            in allowed_assessments(pack, state.condition_id, state.phase, state.mode)
+            if needs[session.id] <= ctx.equipment]
     index = _index(pack)
     ctx.leg_cardio_allowed = any(
         index.bucket[s.id] == "aerobic" and s.id not in index.arms_only for s, _ in safe
