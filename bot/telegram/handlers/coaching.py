@@ -525,7 +525,8 @@ async def _swap(update: Update, context: CoachContext, profile: RunnerProfile, m
             found.session.minutes >= current.minutes if preference == "shorter"
             else found.session.minutes <= current.minutes)
         if found is None or found.session.id == session_id or wrong_way:
-            await query.answer(f"Nothing {preference} fits right now.")
+            await query.answer(result.message if not result.ranked and result.message
+                               else f"Nothing {preference} fits right now.")
             return
         chosen = found
         if not result.ranked:
@@ -723,6 +724,12 @@ async def _show_day(update: Update, context: CoachContext, start_text: str,
     try:
         start = datetime.strptime(start_text, "%Y%m%d").date()
         offset = int(offset_text)
+        if not 0 <= offset < 7:
+            raise ValueError(offset_text)
+        # The plan runs a week from `start`: a forged far-future date would overflow it.
+        if start > date.max - timedelta(days=6):
+            raise ValueError(start_text)
+        day = start + timedelta(days=offset)
     except ValueError:
         await query.answer(EXPIRED)
         return
@@ -731,7 +738,7 @@ async def _show_day(update: Update, context: CoachContext, start_text: str,
         await query.answer(not_onboarded_text(context))
         return
     today = _today(context, profile)
-    if not 0 <= offset < 7 or start + timedelta(days=offset) < today:
+    if day < today:
         await query.answer("That day has passed. Send /week for a fresh plan.")
         return
     history = await _history(context, user.id, today)
