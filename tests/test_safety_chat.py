@@ -7,6 +7,8 @@ classification, never from the pack's own tags.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.clock import FakeClock
@@ -154,3 +156,19 @@ async def test_a_runner_who_is_not_injured_gets_no_injury_stop_rule(
     assert "/10" not in _stop_line(card)
     converted = (await runner.send("/convert tempo 20 min")).last
     assert "/10" not in _stop_line(converted)
+
+
+async def test_a_warning_sign_written_in_a_log_holds_until_a_clinician_clears_it(
+        runner: ChatUser, clock: FakeClock, content: ContentPack) -> None:
+    await _injured(runner, clock, "ankle_sprain", red_flags=(), pain_today=2, phase="settling",
+                   clinician_seen=True, clinician_cleared=True)
+    logged = await runner.send("/log walked 20 min, it popped and now I cant put weight on it")
+    assert content.text("red_flag_same_day") in logged.text.replace("&amp;", "&")
+    profiles = runner.tg.application.bot_data["services"].profiles
+    profile = await profiles.get(runner.id)
+    assert profile.red_flags == ("text",) and not profile.clinician_cleared  # a same-day sign
+    clock.advance(timedelta(days=10))  # long after the log: still held
+    card = (await runner.send("/suggest")).last
+    assert "today" in card.text
+    for session_id in await _every_card(runner, content):
+        assert not _features(content, session_id) & ON_FEET, session_id

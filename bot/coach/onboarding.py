@@ -30,6 +30,7 @@ from bot.coach.profile import (
     RED_FLAG_SCREEN,
     RED_FLAG_TEXT,
     RED_FLAG_TEXT_EMERGENCY,
+    TEXT_FLAGS,
     InjuryStatus,
     Phase,
     RunnerProfile,
@@ -158,8 +159,8 @@ class Draft:
             pain=profile.pain_today, hurts_daily=profile.hurts_daily_life,
             clinician_seen=profile.clinician_seen, clinician_cleared=profile.clinician_cleared,
             # Any code other than "text" came from the screen (older profiles stored "screen").
-            red_flags=bool(flags - {RED_FLAG_TEXT, RED_FLAG_TEXT_EMERGENCY}),
-            earlier_text_flag=bool(flags & {RED_FLAG_TEXT, RED_FLAG_TEXT_EMERGENCY}),
+            red_flags=bool(flags - set(TEXT_FLAGS.values())),
+            earlier_text_flag=bool(flags & set(TEXT_FLAGS.values())),
             earlier_text_emergency=RED_FLAG_TEXT_EMERGENCY in flags,
             equipment=sorted(profile.equipment),
             minutes=profile.minutes_per_session, days=profile.days_per_week,
@@ -188,8 +189,9 @@ class Draft:
         if self.earlier_text_emergency or (self.text_red_flag
                                             and self.text_urgency == "emergency"):
             return (*codes, RED_FLAG_TEXT_EMERGENCY)
-        text = self.text_red_flag or self.earlier_text_flag
-        return codes + ((RED_FLAG_TEXT,) if text else ())
+        if self.text_red_flag:
+            return (*codes, TEXT_FLAGS[self.text_urgency or "same_day"])
+        return codes + ((RED_FLAG_TEXT,) if self.earlier_text_flag else ())
 
     def urgency(self, pack: ContentPack) -> Urgency | None:
         """The most urgent warning sign reported: on the screens, or written in an answer."""

@@ -10,9 +10,10 @@ where the sign calls for it. Pure; the texts come from the content pack, as plai
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.coach.phases import PainLimits
+from bot.coach.profile import TEXT_FLAGS, RunnerProfile
 from bot.content import ContentPack
 from bot.content.models import URGENCY_ORDER, Urgency
 
@@ -56,6 +57,22 @@ def sign_urgency(text: str) -> Urgency | None:
 
 def mentions_red_flag(text: str) -> bool:
     return sign_urgency(text) is not None
+
+
+def record_sign(profile: RunnerProfile, verdict: PainVerdict,
+                notes: str) -> RunnerProfile | None:
+    """The profile with a warning sign written in a log kept on it, or None when nothing
+    changes. The sign holds, as one reported in the injury questions does, until the runner
+    tells the bot a clinician has seen it and cleared activity; so an earlier clearance no
+    longer counts."""
+    urgency = sign_urgency(notes)
+    if urgency is None:
+        return None
+    code = TEXT_FLAGS[urgency]
+    if code in profile.red_flags and not profile.clinician_cleared:
+        return None
+    return replace(profile, red_flags=(*dict.fromkeys((*profile.red_flags, code)),),
+                   clinician_cleared=False)
 
 
 def assess_pain(pain: int | None, previous: int | None, limits: PainLimits, *,

@@ -25,6 +25,7 @@ from bot.coach.profile import (
     RED_FLAG_SCREEN,
     RED_FLAG_TEXT,
     RED_FLAG_TEXT_EMERGENCY,
+    RED_FLAG_TEXT_PROMPT,
     InjuryStatus,
     Phase,
     RunnerProfile,
@@ -36,6 +37,7 @@ FALLBACK_CONDITION = "not_sure"
 # spot on a bone that is very sore to press" (a suspected fracture): both call for today.
 _SOURCE_URGENCY: dict[str, Urgency] = {
     RED_FLAG_SCREEN: "same_day", RED_FLAG_TEXT: "same_day", RED_FLAG_TEXT_EMERGENCY: "emergency",
+    RED_FLAG_TEXT_PROMPT: "prompt",
 }
 
 

@@ -18,8 +18,12 @@ MINUTE_CHOICES = (15, 30, 45, 60)
 # condition's own list, whose most urgent sign counts.
 RED_FLAG_SCREEN = "screen"
 RED_FLAG_CONDITION = "condition"
-RED_FLAG_TEXT = "text"
-RED_FLAG_TEXT_EMERGENCY = "text_emergency"  # a sign written in a message that needs care now
+RED_FLAG_TEXT = "text"  # a sign written in a message that needs a look today
+RED_FLAG_TEXT_PROMPT = "text_prompt"  # ... within days (swelling, numbness)
+RED_FLAG_TEXT_EMERGENCY = "text_emergency"  # ... that needs care now
+TEXT_FLAGS: dict[str, str] = {
+    "prompt": RED_FLAG_TEXT_PROMPT, "same_day": RED_FLAG_TEXT, "emergency": RED_FLAG_TEXT_EMERGENCY,
+}
 
 
 @dataclass(frozen=True)

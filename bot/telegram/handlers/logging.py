@@ -25,7 +25,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.coach.log_parser import OTHER, CouldNotRead, LogEntry, looks_like_log, parse_log
 from bot.coach.nudge_choice import HABIT_ACTIVITY
-from bot.coach.pain_check import assess_pain, mentions_red_flag, safety_reply
+from bot.coach.pain_check import assess_pain, mentions_red_flag, record_sign, safety_reply
 from bot.coach.phases import pain_limits
 from bot.coach.profile import RunnerProfile
 from bot.coach.progress import (
@@ -300,23 +300,30 @@ async def pain_check(update: Update, context: CoachContext, log: LogRecord) -> N
     assert chat is not None
     profile = await context.services.profiles.get(log.user_id)
     injured = profile is not None and profile.injury_status != "none"
+    # A warning sign in the text is answered at once, before any question about the score.
+    if log.pain is not None or mentions_red_flag(log.raw_text):
+        await _judge_pain(context, chat.id, log, log.pain, profile=profile,
+                          notes=log.raw_text)
     if log.pain is None and injured:
         await context.bot.send_message(chat.id, views.PAIN_QUESTION,
                                        reply_markup=views.pain_keyboard(log.id))
-        return
-    if log.pain is not None or mentions_red_flag(log.raw_text):
-        await _judge_pain(context, chat.id, log, log.pain, profile=profile)
 
 
 async def _judge_pain(context: CoachContext, chat_id: int, log: LogRecord, pain: int | None,
-                      *, profile: RunnerProfile | None) -> bool:
+                      *, profile: RunnerProfile | None, notes: str = "") -> bool:
+    """The safety reply when the pain or a sign calls for it. `notes` is the text to read for
+    warning signs: the log's own text when it is first logged or edited, nothing when only the
+    score is added later (the text was read already)."""
     previous = await _repo(context).previous_pain(log.user_id, log.id)
     pack = context.services.content
     condition = profile.condition_id if profile and profile.injury_status != "none" else None
     limits = pain_limits(pack, condition)
-    verdict = assess_pain(pain, previous, limits, notes=log.raw_text,
+    verdict = assess_pain(pain, previous, limits, notes=notes,
                           profile_red_flags=profile is not None
                           and profile.unresolved_red_flags)
+    flagged = record_sign(profile, verdict, notes) if profile is not None else None
+    if flagged is not None:
+        await context.services.profiles.save(flagged, context.services.clock.now())
     if verdict.step_down:
         await context.bot.send_message(
             chat_id, html.escape(safety_reply(pack, verdict, pain, previous, limits)))
@@ -464,7 +471,8 @@ async def on_edit(update: Update, context: CoachContext) -> None:
         reply_markup=views.log_keyboard(updated.id))
     if entry.pain is not None and entry.pain != log.pain:
         profile = await context.services.profiles.get(user.id)
-        await _judge_pain(context, edited.chat_id, updated, entry.pain, profile=profile)
+        await _judge_pain(context, edited.chat_id, updated, entry.pain, profile=profile,
+                          notes=updated.raw_text)
 
 
 # --- buttons -------------------------------------------------------------------------------------
