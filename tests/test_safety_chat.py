@@ -14,8 +14,8 @@ import pytest
 from bot.clock import FakeClock
 from bot.coach.profile import RED_FLAG_CONDITION, RED_FLAG_SCREEN, RunnerProfile
 from bot.content import ContentPack, localize
-from tests import safety_witness as witness
 from tests.harness import BotMessage, ChatUser, FakeTelegram
+from tests.test_safety_table import session_features
 
 KIT = frozenset({"turbo_trainer", "pool", "elliptical", "ski_machine", "rowing_machine",
                  "dumbbells", "resistance_band", "kettlebell", "step", "mat"})
@@ -58,12 +58,7 @@ def _stop_line(message: BotMessage) -> str:
 
 
 def _features(pack: ContentPack, session_id: str) -> frozenset[str]:
-    session = pack.sessions[session_id]
-    found = set(witness.SESSION_FEATURES[session_id])
-    found |= witness.ACTIVITY_FEATURES[session.activity]
-    for exercise_id in session.exercise_ids:
-        found |= witness.EXERCISE_FEATURES[exercise_id]
-    return frozenset(found)
+    return session_features(pack, pack.sessions[session_id])
 
 
 async def _every_card(user: ChatUser, pack: ContentPack) -> list[str]:
