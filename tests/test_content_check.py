@@ -95,6 +95,40 @@ def test_missing_file(pack_dir: Path) -> None:
     assert problems(pack_dir) == ["nudges.yaml: file is missing"]
 
 
+def test_a_file_the_pack_does_not_know_is_reported(pack_dir: Path) -> None:
+    (pack_dir / "winter.yaml").write_text("- id: snow_run\n", encoding="utf-8")
+    (pack_dir / "notes.yml").write_text("just notes\n", encoding="utf-8")
+    found = problems(pack_dir)
+    assert len(found) == 2
+    assert found[0].startswith("notes.yml: unknown file: not part of the pack")
+    assert found[1].startswith("winter.yaml: unknown file")
+    assert "sessions_winter.yaml" in found[1]
+
+
+def test_a_kind_may_be_split_over_several_files(pack_dir: Path) -> None:
+    extra = first(pack_dir, "sessions.yaml", id="brisk_walk") | {"id": "winter_walk"}
+    (pack_dir / "sessions_winter.yaml").write_text(
+        yaml.dump([extra], Dumper=_Dumper, allow_unicode=True, sort_keys=False),
+        encoding="utf-8")
+    pack = load_pack(pack_dir)
+    assert "winter_walk" in pack.sessions and "brisk_walk" in pack.sessions
+
+
+def test_an_id_repeated_in_a_second_file_names_both(pack_dir: Path) -> None:
+    again = first(pack_dir, "sessions.yaml", id="brisk_walk")
+    broken = first(pack_dir, "sessions.yaml", id="brisk_walk") | {"id": "icy_walk",
+                                                                  "activity": "skating"}
+    (pack_dir / "sessions_winter.yaml").write_text(
+        yaml.dump([again, broken], Dumper=_Dumper, allow_unicode=True, sort_keys=False),
+        encoding="utf-8")
+    found = problems(pack_dir)
+    assert any(p.startswith("sessions_winter.yaml: brisk_walk: id: duplicate id (first "
+                            "defined as item #") and p.endswith("of sessions.yaml)")
+               for p in found), found
+    # A problem found across files names the file the item is written in.
+    assert "sessions_winter.yaml: icy_walk: activity: unknown activity 'skating'" in found
+
+
 def test_invalid_yaml_names_the_file_once(pack_dir: Path) -> None:
     (pack_dir / "exercises.yaml").write_text("- id: squat\n  name: {en: [\n", encoding="utf-8")
     found = problems(pack_dir)

@@ -48,6 +48,10 @@ PACK_FILES: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 NO_EQUIPMENT_ID = "nothing"
+_UNKNOWN_FILE = (
+    "unknown file: not part of the pack. Name it after a kind to add its items (for example "
+    "sessions_winter.yaml), or move it out of the content folder"
+)
 
 # Blocks whose duration differs from the session's minutes by more than this are reported.
 MINUTES_TOLERANCE = 1.0
@@ -87,15 +91,26 @@ def load_pack(directory: Path) -> ContentPack:
     parsed: dict[str, dict[str, Any]] = {}
     declared: dict[str, set[str]] = {}
     unreadable: set[str] = set()
+    origins: dict[str, dict[str, str]] = {}
+    claimed: set[str] = set()
     for attr, (file_name, model) in PACK_FILES.items():
-        raw_items = _read_items(directory / file_name, file_name, problems)
-        if raw_items is None:
-            unreadable.add(attr)
-            raw_items = []
-        items, ids = _validate_items(raw_items, file_name, model, problems)
+        sources: list[tuple[str, list[Any]]] = []
+        for path in _kind_files(directory, file_name):
+            claimed.add(path.name)
+            raw_items = _read_items(path, path.name, problems)
+            if raw_items is None:
+                if path.name == file_name:
+                    unreadable.add(attr)
+                continue
+            sources.append((path.name, raw_items))
+        items, ids, origin = _validate_items(sources, model, problems)
         parsed[attr] = items
         declared[attr] = ids
-    _CrossChecker(parsed, declared, unreadable, problems).run()
+        origins[file_name] = origin
+    for path in sorted(directory.iterdir()):
+        if path.suffix.lower() in (".yaml", ".yml") and path.name not in claimed:
+            problems.append(Problem(path.name, None, None, _UNKNOWN_FILE))
+    _CrossChecker(parsed, declared, unreadable, problems, origins).run()
     if problems:
         raise ContentPackError(problems)
     texts = {item_id: item.text for item_id, item in parsed["texts"].items()}
@@ -133,43 +148,50 @@ def _read_items(path: Path, file_name: str, problems: list[Problem]) -> list[Any
     return data
 
 
+def _kind_files(directory: Path, file_name: str) -> list[Path]:
+    """The files that hold one kind of item: `sessions.yaml` (required), then any
+    `sessions_<anything>.yaml` a coach added to split a long list, in name order."""
+    stem = file_name.removesuffix(".yaml")
+    extra = sorted(p for p in directory.glob(f"{stem}_*.yaml") if p.is_file())
+    return [directory / file_name, *extra]
+
+
 def _validate_items(
-    raw_items: list[Any], file_name: str, model: type[BaseModel], problems: list[Problem]
-) -> tuple[dict[str, Any], set[str]]:
-    """Validate each item; return the valid ones by id, plus every id declared (valid or not).
+    sources: list[tuple[str, list[Any]]], model: type[BaseModel], problems: list[Problem]
+) -> tuple[dict[str, Any], set[str], dict[str, str]]:
+    """Validate each item of one kind, over all its files; return the valid ones by id, every
+    id declared (valid or not), and the file each id came from.
 
     Declared ids let cross-reference checks ignore items that already failed validation, so one
     broken exercise is reported once rather than again by every session that uses it.
     """
     items: dict[str, Any] = {}
     declared: set[str] = set()
-    first_position: dict[str, int] = {}
-    for position, raw in enumerate(raw_items, start=1):
-        if not isinstance(raw, dict):
-            problems.append(Problem(file_name, f"#{position}", None, "an item must be a mapping"))
-            continue
-        raw_id = raw.get("id")
-        item_id = raw_id if isinstance(raw_id, str) and raw_id else f"#{position}"
-        if isinstance(raw_id, str) and raw_id:
-            if raw_id in first_position:
-                problems.append(
-                    Problem(
-                        file_name,
-                        raw_id,
-                        "id",
-                        f"duplicate id (first defined as item #{first_position[raw_id]})",
-                    )
-                )
+    first: dict[str, tuple[str, int]] = {}
+    for file_name, raw_items in sources:
+        for position, raw in enumerate(raw_items, start=1):
+            if not isinstance(raw, dict):
+                problems.append(Problem(file_name, f"#{position}", None,
+                                        "an item must be a mapping"))
                 continue
-            first_position[raw_id] = position
-            declared.add(raw_id)
-        try:
-            item = model.model_validate(raw)
-        except ValidationError as exc:
-            problems.extend(_schema_problems(exc, file_name, item_id))
-            continue
-        items[item.id] = item  # type: ignore[attr-defined]
-    return items, declared
+            raw_id = raw.get("id")
+            item_id = raw_id if isinstance(raw_id, str) and raw_id else f"#{position}"
+            if isinstance(raw_id, str) and raw_id:
+                if raw_id in first:
+                    where, at = first[raw_id]
+                    place = f"item #{at}" if where == file_name else f"item #{at} of {where}"
+                    problems.append(Problem(file_name, raw_id, "id",
+                                            f"duplicate id (first defined as {place})"))
+                    continue
+                first[raw_id] = (file_name, position)
+                declared.add(raw_id)
+            try:
+                item = model.model_validate(raw)
+            except ValidationError as exc:
+                problems.extend(_schema_problems(exc, file_name, item_id))
+                continue
+            items[item.id] = item  # type: ignore[attr-defined]
+    return items, declared, {item_id: where for item_id, (where, _) in first.items()}
 
 
 def _schema_problems(exc: ValidationError, file_name: str, item_id: str) -> Iterator[Problem]:
@@ -213,8 +235,11 @@ class _CrossChecker:
         declared: dict[str, set[str]],
         unreadable: set[str],
         problems: list[Problem],
+        origins: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.parsed = parsed
+        # kind file -> item id -> the file it is written in (a kind may span several files).
+        self.origins = origins or {}
         self.declared = declared
         # Files that could not be read at all: references into them are not checked, so one
         # YAML typo yields one problem instead of hundreds of "unknown ..." follow-ups.
@@ -222,7 +247,8 @@ class _CrossChecker:
         self.problems = problems
 
     def add(self, file_name: str, item_id: str | None, field: str | None, message: str) -> None:
-        self.problems.append(Problem(file_name, item_id, field, message))
+        where = self.origins.get(file_name, {}).get(item_id or "", file_name)
+        self.problems.append(Problem(where, item_id, field, message))
 
     def run(self) -> None:
         self._check_equipment_special()
