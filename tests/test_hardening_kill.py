@@ -58,7 +58,11 @@ class HoldOne:
 
         api._perform_async = held  # type: ignore[method-assign]
 
-    def release(self) -> None:
+    async def __aenter__(self) -> HoldOne:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        # Let the held request end, so the stand-in's server can shut down, pass or fail.
         self._never.set()
 
 
@@ -136,7 +140,7 @@ async def test_a_sender_killed_mid_burst_loses_no_nudge(tmp_path: Path) -> None:
     api.listeners.append(count)
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{tmp_path / 'cc.db'}",
            "SEND_RATE_PER_SECOND": "10", "LOG_LEVEL": "INFO"}
-    async with HttpStandIn(api, TOKEN) as base_url:
+    async with HttpStandIn(api, TOKEN) as base_url, hold:
         env["TELEGRAM_API_BASE_URL"] = base_url
         async with bot_process(tmp_path, **env) as first:
             async with asyncio.timeout(60):
@@ -149,7 +153,6 @@ async def test_a_sender_killed_mid_burst_loses_no_nudge(tmp_path: Path) -> None:
                 await all_sent.wait()
             second.send_signal(signal.SIGTERM)
             await asyncio.wait_for(second.wait(), timeout=30)
-        hold.release()
 
     per_chat = delivered(api)
     assert hold.held_chat is not None and hold.held_chat not in per_chat
@@ -183,7 +186,7 @@ async def test_a_worker_killed_mid_update_has_it_processed_once_on_redelivery(
     hold = HoldOne(api, 1)  # the welcome of the first /start never leaves the dead worker
     update_body = start_update(4711, user_id=31, first_name="Cleo")
     first_port, second_port = free_port(), free_port()
-    async with HttpStandIn(api, TOKEN) as base_url:
+    async with HttpStandIn(api, TOKEN) as base_url, hold:
         env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url,
                "DATABASE_URL": pg_url.replace("+asyncpg", ""), "NUDGE_SENDER": "false",
                "WEBHOOK_URL": "https://coach.example.org", "WEBHOOK_SECRET": SECRET,
@@ -205,7 +208,6 @@ async def test_a_worker_killed_mid_update_has_it_processed_once_on_redelivery(
             await lease_runs_out(pg_url, 4711)
             assert await post(second_port, update_body) == 200
             assert await post(second_port, update_body) == 200  # a later repeat: dropped
-        hold.release()
 
     welcomes = [c for c in api.calls_to("sendMessage")
                 if isinstance(c.result, dict) and "Hi Cleo!" in str(c.result.get("text"))]
