@@ -15,7 +15,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 NUDGE_OUTCOMES = frozenset({"sent", "blocked", "failed", "retry", "unknown", "skipped"})
 
 # Reasons the webhook refuses or drops a request without processing it.
-REJECT_REASONS = frozenset({"forbidden", "malformed", "duplicate"})
+REJECT_REASONS = frozenset({"forbidden", "malformed", "duplicate", "busy"})
 
 # Handlers mostly hit the database once or twice and call the Bot API; the interesting range is
 # a few milliseconds to a few seconds (a slow Telegram answer).

@@ -108,7 +108,7 @@ def create_asgi_app(application: AnyApplication, settings: Settings,
                 # side, and if that worker died, the retry after its lease takes it over.
                 # 409 rather than 503: a proxy must not count it as a failed worker (nginx's
                 # max_fails would) nor pass it to another worker, which is equally busy.
-                metrics.reject("duplicate")
+                metrics.reject("busy")
                 return PlainTextResponse("busy, retry later", status_code=409,
                                          headers={"Retry-After": "1"})
             started = time.perf_counter()
