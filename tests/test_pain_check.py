@@ -41,6 +41,7 @@ def test_red_flags_step_down_whatever_the_score() -> None:
 
 @pytest.mark.parametrize(("text", "urgency"), [
     ("heard a pop and can't walk on it", "same_day"),
+    ("rolled it and couldn't take four steps", "same_day"),
     ("felt a snap at the back of my heel", "same_day"),
     ("saddle numbness since this morning", "emergency"),
     ("ankle a bit swollen", "prompt"),

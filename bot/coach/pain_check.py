@@ -25,7 +25,8 @@ _SIGNS: dict[Urgency, re.Pattern[str]] = {
         r"(?:my|the)\s+legs|(?:bladder|bowel)\s+(?:trouble|problems?|control))\b"),
     "same_day": re.compile(
         r"\b(?:can'?t|cannot|can\s+not|couldn'?t|unable\s+to)\s+(?:put\s+weight|bear\s+weight|"
-        r"walk|stand)|snap(?:ped)?|popped?|pop\s+sound|kicked\s+in\s+the\s+(?:back|heel|calf)\b"),
+        r"walk|stand|take\s+(?:a\s+few\s+|four\s+|4\s+|two\s+|2\s+)?steps?)"
+        r"|snap(?:ped)?|popped?|pop\s+sound|kicked\s+in\s+the\s+(?:back|heel|calf)\b"),
     "prompt": re.compile(
         r"\b(?:numb(?:ness)?|tingl(?:e|ing|y)|pins\s+and\s+needles|swollen|swelling|swelled"
         r"|limp(?:ing|ed)?|woke\s+me|wakes\s+me|night\s+pain|pain\s+at\s+night|fever"
