@@ -22,12 +22,17 @@ _URGENCY_TEXT: dict[str, str] = {
 _CLAUSE_END = re.compile(r"[:;.]")
 
 
+def urgency_text(pack: ContentPack, urgency: Urgency, lang: str = "en") -> str:
+    """How soon to get a warning sign seen, in the pack's words."""
+    return pack.text(_URGENCY_TEXT[urgency], lang)
+
+
 def clinician_advice(pack: ContentPack, mode: Mode, urgency: Urgency | None,
                      see_clinician: bool, lang: str = "en") -> str | None:
     """The advice that fits the state: urgent care for a sign that needs it, an assessment for
     other signs, rest for the sore area when pain is high, or "get it looked at"."""
     if urgency is not None:
-        return pack.text(_URGENCY_TEXT[urgency], lang)
+        return urgency_text(pack, urgency, lang)
     if mode == "protect":
         return pack.text("protect_mode", lang)
     if see_clinician:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.coach.advice import urgency_text
 from bot.coach.pain_check import sign_urgency
 from bot.coach.phases import FALLBACK_CONDITION, phase_for, red_flag_urgency, stop_rule
 from bot.coach.profile import (
@@ -575,7 +576,7 @@ def _confirmed(draft: Draft, pack: ContentPack, condition_id: str, echo: str) ->
         urgency = _worse(red_flag_urgency(pack, condition_id, (RED_FLAG_TEXT,)),
                          draft.text_urgency) or "same_day"
         notice = ("⚠️ What you described can be a warning sign.\n\n"
-                  f"{pack.text('red_flag_' + urgency)}\n\n"
+                  f"{urgency_text(pack, urgency)}\n\n"
                   "I'll ask a few more questions so I can set you up safely.")
     return Outcome(True, notice=notice, echo=echo)
 
@@ -764,7 +765,7 @@ def red_flag_notice(draft: Draft, pack: ContentPack, *, answered_yes: bool) -> s
     if urgency is not None:
         lead = ("Thank you for telling me. That is a warning sign." if answered_yes else
                 "You ticked none of these, but what you wrote earlier can be a warning sign.")
-        return f"⚠️ {lead}\n\n{pack.text('red_flag_' + urgency)}\n\n{_after_sign(draft)}"
+        return f"⚠️ {lead}\n\n{urgency_text(pack, urgency)}\n\n{_after_sign(draft)}"
     if not draft.clinician_seen:
         return pack.text("see_clinician")
     return None

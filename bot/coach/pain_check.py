@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.coach.advice import urgency_text
 from bot.coach.phases import PainLimits
 from bot.coach.profile import TEXT_FLAGS, RunnerProfile
 from bot.content import ContentPack
@@ -31,9 +32,6 @@ _SIGNS: dict[Urgency, re.Pattern[str]] = {
         r"\b(?:numb(?:ness)?|tingl(?:e|ing|y)|pins\s+and\s+needles|swollen|swelling|swelled"
         r"|limp(?:ing|ed)?|woke\s+me|wakes\s+me|night\s+pain|pain\s+at\s+night|fever"
         r"|gave\s+way|giving\s+way|locked|locking)\b"),
-}
-_URGENCY_TEXT: dict[str, str] = {
-    "emergency": "red_flag_emergency", "same_day": "red_flag_same_day", "prompt": "red_flag_prompt",
 }
 
 
@@ -114,7 +112,7 @@ def safety_reply(pack: ContentPack, verdict: PainVerdict, pain: int | None,
         lines.append("⚠️ Thanks for telling me.")
     if verdict.urgency is not None:
         lines += ["", "What you describe can be a warning sign. "
-                  + pack.text(_URGENCY_TEXT[verdict.urgency], lang)]
+                  + urgency_text(pack, verdict.urgency, lang)]
     elif verdict.high or verdict.above_limit or verdict.rising:
         lines += ["", pack.text("see_clinician", lang)]
     lines += ["", pack.text("red_flags_general", lang)]
