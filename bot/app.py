@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -9,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -27,10 +29,12 @@ from bot.db.migrate import upgrade
 from bot.nudges.sweep import register_jobs as register_nudge_jobs
 from bot.services import Services
 from bot.telegram.commands import COMMANDS
-from bot.telegram.context import SERVICES_KEY, CoachContext, services_of
+from bot.telegram.context import SERVICES_KEY, CoachApplication, CoachContext, services_of
 from bot.telegram.handlers import account, basics, coaching, nudges, onboarding
-from bot.telegram.handlers import logging as log_handlers
+from bot.telegram.handlers import logbook as log_handlers
 from bot.telegram.handlers.errors import on_error
+
+Callback = Callable[[Update, CoachContext], Coroutine[Any, Any, None]]
 
 # A syntactically valid token for console mode and tests, where no real Telegram is involved.
 OFFLINE_TOKEN = "7000001:offline-console-token"
@@ -39,9 +43,9 @@ OFFLINE_TOKEN = "7000001:offline-console-token"
 # group only the first matching handler runs, so the fallbacks go last in the main group.
 # EDITS: an edited command stops there (only /log follows edits).
 # CONVERT_ANSWERS: /convert's typed answers, after the onboarding gate (one handler per group).
-EDITS, GATES, CONVERSATIONS, CONVERT_ANSWERS, MAIN = -5, -4, -2, -1, 0
+# SETTLE: last, writes what the user gate learnt when no action wrote it.
+EDITS, GATES, CONVERSATIONS, CONVERT_ANSWERS, MAIN, SETTLE = -5, -4, -2, -1, 0, 1
 
-CoachApplication = Application[Any, CoachContext, Any, Any, Any, Any]
 
 
 async def _post_init(application: CoachApplication) -> None:
@@ -100,10 +104,13 @@ def _register_handlers(application: CoachApplication) -> None:
     # Typed answers to the question a user is on come before any other reading of text.
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & ((filters.TEXT & ~filters.COMMAND)
-                                                     | filters.LOCATION), onboarding.on_text),
+                                                     | filters.LOCATION),
+                       _settling(onboarding.on_text)),
         group=CONVERSATIONS,
     )
-    application.add_handler(coaching.typed_answer_handler(), group=CONVERT_ANSWERS)
+    convert_answers = coaching.typed_answer_handler()
+    convert_answers.callback = _settling(convert_answers.callback)
+    application.add_handler(convert_answers, group=CONVERT_ANSWERS)
 
     commands = {
         "start": onboarding.start, "help": basics.help_command,
@@ -134,7 +141,22 @@ def _register_handlers(application: CoachApplication) -> None:
     nudges.register(application)
     log_handlers.register(application)
     _register_fallbacks(application)
+    application.add_handler(TypeHandler(Update, basics.settle_presence), group=SETTLE)
     application.add_error_handler(on_error)
+
+
+def _settling(callback: Callback) -> Callback:
+    """For a handler that ends the update early (ApplicationHandlerStop): the SETTLE group will
+    not run, so the presence is written here when the handler's action did not write it."""
+
+    async def run(update: Update, context: CoachContext) -> None:
+        try:
+            await callback(update, context)
+        except ApplicationHandlerStop:
+            await basics.settle_presence(update, context)
+            raise
+
+    return run
 
 
 def _register_fallbacks(application: CoachApplication) -> None:

@@ -1,4 +1,4 @@
-"""The services every handler and job needs, built once by the composition root."""
+"""The services every handler, action and job needs, built once by the composition root."""
 
 from __future__ import annotations
 
@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
+from bot.coach.schedule import QuietHours
 from bot.config import Settings
 from bot.content import ContentPack
+from bot.db.coaching import CoachingRepository
+from bot.db.conversations import ConversationRepository
 from bot.db.engine import Database
+from bot.db.logs import LogRepository
+from bot.db.nudges import NudgeRepository
+from bot.db.privacy import PrivacyRepository
 from bot.db.profiles import ProfileRepository
-from bot.db.users import UserRepository
+from bot.db.updates import ProcessedUpdates
+from bot.db.users import UserRepository, UserSettingsRepository
 from bot.metrics import Metrics
 
 
@@ -20,17 +27,37 @@ class Services:
     clock: Clock
     content: ContentPack
     db: Database
-    users: UserRepository
-    profiles: ProfileRepository
     metrics: Metrics
+    # The quiet hours of a user who never set their own.
+    default_quiet: QuietHours
+    users: UserRepository
+    user_settings: UserSettingsRepository
+    profiles: ProfileRepository
+    conversations: ConversationRepository
+    logs: LogRepository
+    coaching: CoachingRepository
+    nudges: NudgeRepository
+    privacy: PrivacyRepository
+    updates: ProcessedUpdates
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock, content: ContentPack) -> Services:
         db = Database(settings.database_url)
-        return cls(settings=settings, clock=clock, content=content, db=db,
-                   users=UserRepository(db),
-                   profiles=ProfileRepository(db, settings.default_timezone),
-                   metrics=Metrics())
+        default_quiet = QuietHours(settings.quiet_hours_start, settings.quiet_hours_end)
+        return cls(
+            settings=settings, clock=clock, content=content, db=db, metrics=Metrics(),
+            default_quiet=default_quiet,
+            users=UserRepository(db),
+            user_settings=UserSettingsRepository(db),
+            profiles=ProfileRepository(db, settings.default_timezone),
+            conversations=ConversationRepository(db),
+            logs=LogRepository(db),
+            coaching=CoachingRepository(db),
+            nudges=NudgeRepository(db, default_timezone=settings.default_timezone,
+                                   default_quiet=default_quiet),
+            privacy=PrivacyRepository(db),
+            updates=ProcessedUpdates(db),
+        )
 
 
 SERVICES_KEY = "services"

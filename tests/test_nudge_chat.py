@@ -406,7 +406,7 @@ async def test_malformed_nudge_data_is_answered(bot, clock, data):
 
 async def test_done_on_a_nudge_asks_an_injured_runner_about_pain(bot, clock):
     from bot.coach.profile import RunnerProfile
-    from bot.telegram import log_views
+    from bot.telegram.views import logbook as log_views
 
     ana = await onboarded(bot, clock)
     await services_of(bot).profiles.save(RunnerProfile(

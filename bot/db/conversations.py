@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db.engine import Database
 from bot.db.models import ConversationState
+from bot.db.unit import Unit, session_in
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class ConversationRepository:
         self._db = db
 
     async def save(self, user_id: int, flow: str, step: str, data: dict[str, Any],
-                   keyboard_message_id: int | None, now: datetime) -> None:
+                   keyboard_message_id: int | None, now: datetime,
+                   *, unit: Unit | None = None) -> None:
         # One upsert instead of read-then-write: every onboarding step saves, so the saved
         # statement shows in bench/updates.py.
         insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
@@ -36,10 +38,10 @@ class ConversationRepository:
         statement = insert(ConversationState).values(user_id=user_id, **values)
         statement = statement.on_conflict_do_update(index_elements=[ConversationState.user_id],
                                                     set_=values)
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             await session.execute(statement)
 
-    async def clear(self, user_id: int) -> None:
-        async with self._db.sessions() as session, session.begin():
+    async def clear(self, user_id: int, *, unit: Unit | None = None) -> None:
+        async with session_in(self._db.engine, unit) as session:
             await session.execute(delete(ConversationState).where(
                 ConversationState.user_id == user_id))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.coach.profile import RunnerProfile
 from bot.db.engine import Database
 from bot.db.models import Profile, User
+from bot.db.unit import Unit, session_in
 
 _PROFILES = Profile.__table__
 _PROFILE_COLUMNS = [column.name for column in _PROFILES.columns]
@@ -46,16 +47,20 @@ class ProfileRepository:
         self._db = db
         self._default_timezone = default_timezone
 
-    async def get(self, user_id: int) -> RunnerProfile | None:
-        async with self._db.read_engine.connect() as conn:
-            row = (await conn.execute(_PROFILE_QUERY, {"uid": user_id})).mappings().first()
+    async def get(self, user_id: int, *, unit: Unit | None = None) -> RunnerProfile | None:
+        if unit is not None:
+            row = (await unit.execute(_PROFILE_QUERY, {"uid": user_id})).mappings().first()
+        else:
+            async with self._db.reading() as own:
+                row = (await own.execute(_PROFILE_QUERY, {"uid": user_id})).mappings().first()
         if row is None:
             return None
         return to_domain(Profile(**{k: row[k] for k in _PROFILE_COLUMNS}),
                          row["timezone"] or self._default_timezone)
 
-    async def save(self, profile: RunnerProfile, now: datetime) -> None:
-        async with self._db.sessions() as session, session.begin():
+    async def save(self, profile: RunnerProfile, now: datetime,
+                   *, unit: Unit | None = None) -> None:
+        async with session_in(self._db.engine, unit) as session:
             await save_profile(session, profile, now)
 
 

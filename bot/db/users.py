@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.profile import RunnerProfile
@@ -18,6 +19,30 @@ from bot.db.conversations import Conversation
 from bot.db.engine import Database
 from bot.db.models import ConversationState, NudgeDelivery, User, clean_text
 from bot.db.profiles import save_profile
+from bot.db.unit import Unit, session_in
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """A 'blocked' user wrote or tapped: nudges start again from `next_nudge_at`."""
+
+    next_nudge_at: datetime | None
+
+
+@dataclass
+class Presence:
+    """What one update teaches us about its user, written with the update's action."""
+
+    user_id: int
+    create: dict[str, Any] | None = None
+    changes: dict[str, object] = field(default_factory=dict)
+    reachable_again: Reachable | None = None
+    written: bool = False
+
+    @property
+    def pending(self) -> bool:
+        return not self.written and bool(
+            self.create is not None or self.changes or self.reachable_again is not None)
 
 
 @dataclass(frozen=True)
@@ -85,81 +110,95 @@ class UserRepository:
         self, user_id: int, chat_id: int, first_name: str, language_code: str | None,
         now: datetime,
     ) -> tuple[UserRecord, bool]:
-        """Record that the user wrote to us; returns the user and whether they are new."""
-        record, created, _ = await self.seen_with_conversation(
+        """Record that the user wrote to us, in its own transaction; returns the user and
+        whether they are new. (The per-update gate writes with the action instead.)"""
+        record, created, _, presence = await self.look_up(
             user_id, chat_id, first_name, language_code, now)
         assert record is not None  # created when missing
+        if presence.pending:
+            async with self._db.unit() as unit:
+                await self.record_presence(unit, presence)
         return record, created
 
-    async def seen_with_conversation(
+    async def look_up(
         self, user_id: int, chat_id: int, first_name: str, language_code: str | None,
         now: datetime, *, create: bool = True,
-    ) -> tuple[UserRecord | None, bool, Conversation | None]:
-        """The per-update gate's one round trip: the user row (created if new and `create`)
-        and the conversation they are in, read with one query. Without `create` an unknown
-        user stays unknown: (None, False, None).
+    ) -> tuple[UserRecord | None, bool, Conversation | None, Presence]:
+        """The per-update gate's one round trip: the user row and the conversation they are in,
+        read with one query, plus the `Presence` to write: the row to create when the user is
+        new and `create`, or the columns this message changes. Without `create` an unknown
+        user stays unknown: (None, False, None, nothing to write).
 
-        Any message from the user resets the ignored-nudge count (the back-off rule). The row is
-        only written when something changed or `last_seen_at` is older than SEEN_REFRESH, so
-        most updates cost a single SELECT rather than a write per message.
+        Nothing is written here: the action the update leads to writes the presence in its own
+        transaction (one write per user action), or the gate's settle step does when the update
+        writes nothing else. Any message resets the ignored-nudge count (the back-off rule);
+        `last_seen_at` is only refreshed when older than SEEN_REFRESH, so most updates write
+        nothing at all.
         """
         # Cleaned and cut as the columns store them, so an unchanged value compares equal.
         name = clean_text(first_name, 128)
         language_code = None if language_code is None else clean_text(language_code, 16)
-        # Read outside a transaction (one round trip on PostgreSQL); most updates stop there.
-        async with self._db.read_engine.connect() as conn:
-            row = (await conn.execute(_SEEN_QUERY, {"uid": user_id})).mappings().first()
-        try:
-            if row is None:
-                if not create:
-                    return None, False, None
-                values = {"id": user_id, "chat_id": chat_id, "first_name": name,
-                          "language_code": language_code, "status": "active",
-                          "created_at": now, "last_seen_at": now, "ignored_nudges": 0}
-                async with self._db.engine.begin() as conn:
-                    await conn.execute(insert(_USERS).values(**values))
-                return _record({**_EMPTY_USER, **values}), True, None
-            changes: dict[str, object] = {}
-            if (row["chat_id"], row["first_name"], row["language_code"]) != (
-                    chat_id, name, language_code):
-                changes.update(chat_id=chat_id, first_name=name, language_code=language_code)
-            if row["ignored_nudges"]:
-                changes["ignored_nudges"] = 0
-            if now - row["last_seen_at"] >= SEEN_REFRESH:
-                changes["last_seen_at"] = now
-            if changes:
-                # Plain column sets: a concurrent writer of the same user loses nothing
-                # that matters (the newest name, a zeroed count, a recent last_seen_at).
-                async with self._db.engine.begin() as conn:
-                    await conn.execute(update(_USERS).where(_USERS.c.id == user_id)
-                                       .values(**changes))
-        except IntegrityError:
-            # Another worker created the same user a moment ago; theirs is as good as ours.
-            return await self.seen_with_conversation(user_id, chat_id, first_name,
-                                                     language_code, now, create=create)
+        async with self._db.reading() as unit:
+            row = (await unit.execute(_SEEN_QUERY, {"uid": user_id})).mappings().first()
+        if row is None:
+            if not create:
+                return None, False, None, Presence(user_id)
+            values = {"id": user_id, "chat_id": chat_id, "first_name": name,
+                      "language_code": language_code, "status": "active",
+                      "created_at": now, "last_seen_at": now, "ignored_nudges": 0}
+            return _record({**_EMPTY_USER, **values}), True, None, Presence(user_id, values)
+        changes: dict[str, object] = {}
+        if (row["chat_id"], row["first_name"], row["language_code"]) != (
+                chat_id, name, language_code):
+            changes.update(chat_id=chat_id, first_name=name, language_code=language_code)
+        if row["ignored_nudges"]:
+            changes["ignored_nudges"] = 0
+        if now - row["last_seen_at"] >= SEEN_REFRESH:
+            changes["last_seen_at"] = now
         merged = {**row, **changes}
         conversation = None if row["flow"] is None else Conversation(
             user_id, row["flow"], row["step"], dict(row["conversation_data"] or {}),
             row["keyboard_message_id"])
-        return _record(merged), False, conversation
+        return _record(merged), False, conversation, Presence(user_id, None, changes)
+
+    async def record_presence(self, unit: Unit, presence: Presence) -> None:
+        """Write what the gate learnt, inside the action's transaction."""
+        if presence.create is not None:
+            # A second worker may have created the same user a moment ago; theirs is as good.
+            insert_user = (pg_insert if unit.dialect == "postgresql" else sqlite_insert)(_USERS)
+            await unit.execute(insert_user.values(**presence.create)
+                               .on_conflict_do_nothing(index_elements=[_USERS.c.id]))
+        if presence.changes:
+            # Plain column sets: a concurrent writer of the same user loses nothing that
+            # matters (the newest name, a zeroed count, a recent last_seen_at).
+            await unit.execute(update(_USERS).where(_USERS.c.id == presence.user_id)
+                               .values(**presence.changes))
+        if presence.reachable_again is not None:
+            # Only a row still 'blocked' changes: a /stop in between stays a stop.
+            await unit.execute(
+                update(_USERS).where(_USERS.c.id == presence.user_id,
+                                     _USERS.c.status == "blocked")
+                .values(status="active", next_nudge_at=presence.reachable_again.next_nudge_at,
+                        ignored_nudges=0, every_other_day_from=None))
 
     async def get(self, user_id: int) -> UserRecord | None:
         async with self._db.reads() as session:
             row = await session.get(User, user_id)
             return None if row is None else to_record(row)
 
-    async def set_status(self, user_id: int, status: str) -> None:
-        async with self._db.sessions() as session, session.begin():
+    async def set_status(self, user_id: int, status: str, *, unit: Unit | None = None) -> None:
+        async with session_in(self._db.engine, unit) as session:
             row = await session.get(User, user_id)
             if row is not None:
                 row.status = status
                 if status != "active":
                     row.next_nudge_at = None
 
-    async def replace_timezone(self, user_id: int, unusable: str, replacement: str) -> bool:
+    async def replace_timezone(self, user_id: int, unusable: str, replacement: str,
+                               *, unit: Unit | None = None) -> bool:
         """Swap a stored zone that no longer works for `replacement`; True if this call did it
         (so the user is told exactly once, however many updates race here)."""
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             result = await session.execute(
                 update(User).where(User.id == user_id, User.timezone == unusable)
                 .values(timezone=replacement))
@@ -167,24 +206,15 @@ class UserRepository:
                 await redate_ledger(session, user_id, replacement)
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def reachable_again(self, user_id: int, next_nudge_at: datetime | None) -> bool:
-        """A 'blocked' user wrote or tapped: they can be reached, so nudges start again (a user
-        who sent /stop is 'stopped', not 'blocked', and stays so)."""
-        async with self._db.sessions() as session, session.begin():
-            result = await session.execute(
-                update(User).where(User.id == user_id, User.status == "blocked")
-                .values(status="active", next_nudge_at=next_nudge_at, ignored_nudges=0,
-                        every_other_day_from=None))
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def ask_delete(self, user_id: int, message_id: int, now: datetime) -> None:
+    async def ask_delete(self, user_id: int, message_id: int, now: datetime,
+                         *, unit: Unit | None = None) -> None:
         """Remember the latest /delete question; only its button may delete."""
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             await session.execute(update(User).where(User.id == user_id).values(
                 delete_asked_message_id=message_id, delete_asked_at=now))
 
-    async def forget_delete_question(self, user_id: int) -> None:
-        async with self._db.sessions() as session, session.begin():
+    async def forget_delete_question(self, user_id: int, *, unit: Unit | None = None) -> None:
+        async with session_in(self._db.engine, unit) as session:
             await session.execute(update(User).where(User.id == user_id).values(
                 delete_asked_message_id=None, delete_asked_at=None))
 
@@ -201,8 +231,8 @@ class UserSettingsRepository:
 
     async def complete_onboarding(self, profile: RunnerProfile, nudge_time: time | None,
                                   timezone: str, next_nudge_at: datetime | None,
-                                  now: datetime) -> None:
-        async with self._db.sessions() as session, session.begin():
+                                  now: datetime, *, unit: Unit | None = None) -> None:
+        async with session_in(self._db.engine, unit) as session:
             user = await session.get(User, profile.user_id)
             if user is None:
                 raise LookupError(f"user {profile.user_id} vanished during onboarding")
@@ -220,10 +250,10 @@ class UserSettingsRepository:
     async def update_schedule(self, user_id: int, *, status: str, paused_until: datetime | None,
                               next_nudge_at: datetime | None,
                               paused_from: datetime | None = None,
-                              reset_backoff: bool = False) -> None:
+                              reset_backoff: bool = False, unit: Unit | None = None) -> None:
         """Change status and pause. `reset_backoff` (resume, unblock) starts the ignored-nudge
         count and the every-other-day cadence afresh; a /pause keeps the user's cadence."""
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             user = await session.get(User, user_id)
             if user is None:
                 return
@@ -238,8 +268,9 @@ class UserSettingsRepository:
 
     async def update_nudge_settings(self, user_id: int, nudge_time: time | None, timezone: str,
                                     next_nudge_at: datetime | None,
-                                    quiet: tuple[time, time] | None = None) -> None:
-        async with self._db.sessions() as session, session.begin():
+                                    quiet: tuple[time, time] | None = None,
+                                    *, unit: Unit | None = None) -> None:
+        async with session_in(self._db.engine, unit) as session:
             user = await session.get(User, user_id)
             if user is None:
                 return

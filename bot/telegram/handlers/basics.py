@@ -6,15 +6,16 @@ import html
 import logging
 import re
 from dataclasses import replace
+from datetime import datetime
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.actions.actor import Actor, settle
 from bot.coach.nudge_timing import upcoming_nudge
-from bot.coach.schedule import QuietHours
 from bot.coach.timezones import is_valid_zone
-from bot.db.users import UserRecord
+from bot.db.users import Reachable, UserRecord
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import CoachContext
 
@@ -81,7 +82,7 @@ async def remember_user(update: Update, context: CoachContext) -> None:
         return
     services = context.services
     now = services.clock.now()
-    record, is_new, conversation = await services.users.seen_with_conversation(
+    record, is_new, conversation, presence = await services.users.look_up(
         user.id, chat.id, user.first_name or "", user.language_code, now,
         create=update.message is not None,
     )
@@ -94,8 +95,20 @@ async def remember_user(update: Update, context: CoachContext) -> None:
     if record.status == "blocked" and (update.message is not None
                                        or update.callback_query is not None):
         # A nudge once failed with 403 or "chat not found", but here they are: reachable.
-        record = await _reachable_again(context, record)
-    context.user_record, context.is_new_user, context.conversation = record, is_new, conversation
+        # Written with the update's action, like the rest of the presence.
+        due = _next_due(context, record)
+        presence.reachable_again = Reachable(due)
+        record = replace(record, status="active", next_nudge_at=due, ignored_nudges=0,
+                         every_other_day_from=None)
+    context.actor = Actor(record, conversation, presence, is_new)
+    if presence.create is not None:
+        # MIGRATION BRIDGE: repositories not yet on `transaction` need the row to exist.
+        await settle(services, context.actor)
+
+
+async def settle_presence(update: Update, context: CoachContext) -> None:
+    """Last group: write what the gate learnt about the user when no action did."""
+    await settle(context.services, context.actor)
 
 
 async def _replace_unusable_zone(update: Update, context: CoachContext,
@@ -116,17 +129,12 @@ async def _replace_unusable_zone(update: Update, context: CoachContext,
     return replace(record, timezone=default)
 
 
-async def _reachable_again(context: CoachContext, record: UserRecord) -> UserRecord:
-    settings = context.services.settings
-    due = upcoming_nudge(
-        context.services.clock.now(), record.timezone or settings.default_timezone,
+def _next_due(context: CoachContext, record: UserRecord) -> datetime | None:
+    services = context.services
+    return upcoming_nudge(
+        services.clock.now(), record.timezone or services.settings.default_timezone,
         record.nudge_time, paused_until=record.paused_until, quiet_start=record.quiet_start,
-        quiet_end=record.quiet_end,
-        default_quiet=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end))
-    if not await context.services.users.reachable_again(record.id, due):
-        return record
-    return replace(record, status="active", next_nudge_at=due, ignored_nudges=0,
-                   every_other_day_from=None)
+        quiet_end=record.quiet_end, default_quiet=services.default_quiet)
 
 
 def zone_reset_text(bad_zone: str, default_zone: str) -> str:

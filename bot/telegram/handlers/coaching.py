@@ -75,12 +75,12 @@ from bot.content import TELEGRAM_MESSAGE_LIMIT, ContentPack, localize
 from bot.content.models import Block, Session
 from bot.db.coaching import CONVERT_FLOW, CoachingRepository, ConvertState, convert_state_of
 from bot.db.logs import LogRepository, NewLog
-from bot.telegram import log_views
 from bot.telegram.context import CoachContext
 from bot.telegram.handlers.basics import not_onboarded_text
+from bot.telegram.views import logbook as log_views
 
 if TYPE_CHECKING:
-    from bot.app import CoachApplication
+    from bot.telegram.context import CoachApplication
 
 
 def _esc(text: str) -> str:

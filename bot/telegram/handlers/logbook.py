@@ -41,11 +41,11 @@ from bot.coach.vocabulary import build_vocabulary
 from bot.content import ContentPack
 from bot.db.logs import LogChanges, LogRecord, LogRepository, NewLog
 from bot.progress_chart import render_weekly_minutes
-from bot.telegram import log_views as views
 from bot.telegram.context import CoachContext, services_of
+from bot.telegram.views import logbook as views
 
 if TYPE_CHECKING:
-    from bot.app import CoachApplication
+    from bot.telegram.context import CoachApplication
 
 # Below this parser confidence a message gets the clarifying question instead of a log.
 CONFIDENT = 0.5

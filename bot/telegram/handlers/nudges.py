@@ -26,14 +26,14 @@ from bot.db.nudges import NUDGE_KINDS, ZONE_RESET, Delivery, NudgeRepository
 from bot.services import Services
 from bot.telegram.context import CoachContext
 from bot.telegram.handlers import basics
-from bot.telegram.handlers.logging import pain_check
-from bot.telegram.log_views import REPLY_TO_LOG
+from bot.telegram.handlers.logbook import pain_check
+from bot.telegram.views.logbook import REPLY_TO_LOG
 
 if TYPE_CHECKING:
-    from bot.app import CoachApplication
+    from bot.telegram.context import CoachApplication
 
 PREFIX = "nd:"
-# The logging handler claims replies to messages carrying this line (bot/telegram/log_views.py).
+# The logging handler claims replies to messages carrying this line (bot.telegram.views.logbook.py).
 REPLY_LINE = f"<i>{REPLY_TO_LOG}</i>"
 ALREADY_DONE = "Already done ✅"
 EXPIRED = "That button has expired."

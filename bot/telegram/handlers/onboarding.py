@@ -34,8 +34,8 @@ from bot.db.users import UserSettingsRepository
 from bot.telegram.context import CoachContext
 from bot.telegram.handlers.basics import not_onboarded_text
 from bot.telegram.handlers.coaching import week_command
-from bot.telegram.handlers.logging import stats_command
-from bot.telegram.onboarding_view import prompt, settings_keyboard, summary_text
+from bot.telegram.handlers.logbook import stats_command
+from bot.telegram.views.onboarding import prompt, settings_keyboard, summary_text
 
 FLOWS = ("onboarding", "settings", "injury")
 STALE = "That question has passed. Please answer the latest one."
