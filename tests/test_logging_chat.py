@@ -15,9 +15,9 @@ from bot.coach.profile import RunnerProfile
 from bot.db.logs import LogRepository, NewLog
 from bot.db.models import NudgeDelivery, SessionLog
 from bot.services import Services
-from bot.telegram import log_views as views
-from bot.telegram.handlers.logging import handlers
+from bot.telegram.handlers.logbook import handlers
 from bot.telegram.handlers.nudges import render_nudge
+from bot.telegram.views import logbook as views
 from tests.conftest import BotFactory
 from tests.harness import BotMessage, ChatUser, FakeTelegram
 
