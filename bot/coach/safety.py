@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.coach.phases import FALLBACK_CONDITION, condition_of
-from bot.content.models import PHASES, ContentPack, Nudge, Rule, Session, localize
+from bot.content.models import PHASES, ContentPack, Nudge, Phase, Rule, Session, localize
 
 Verdict = Literal["ok", "caution", "avoid"]
 # "normal": the phase's rules. "protect": a warning sign is unresolved or pain is high, so only
@@ -25,7 +25,7 @@ _SEVERITY: dict[str, int] = {"ok": 0, "caution": 1, "avoid": 2}
 
 # With an injury but no phase we assume the most irritable phase: guessing "settling" could let
 # through something that would hurt.
-DEFAULT_PHASE = "acute"
+DEFAULT_PHASE: Phase = "acute"
 __all__ = ["DEFAULT_PHASE", "FALLBACK_CONDITION", "OK", "Assessment", "Mode", "allowed_sessions",
            "assess_session", "nudge_is_safe", "session_targets"]
 
@@ -49,11 +49,18 @@ EMERGENCY = Assessment("avoid", ["No exercise until you have been seen urgently.
 
 def _rules(pack: ContentPack, condition_id: str, phase: str | None, mode: Mode) -> list[Rule]:
     condition = condition_of(pack, condition_id)
-    chosen = phase if phase in PHASES else DEFAULT_PHASE
     if mode == "protect":
         # The first phase's restrictions still hold; protect only ever adds to them.
         return [*condition.protect, *condition.phases.get("acute", [])]
-    return list(condition.phases.get(chosen, []))
+    return list(condition.phases.get(_known_phase(phase), []))
+
+
+def _known_phase(phase: str | None) -> Phase:
+    """`phase` if it is one the pack knows, else DEFAULT_PHASE (phases are stored as text)."""
+    for known in PHASES:
+        if phase == known:
+            return known
+    return DEFAULT_PHASE
 
 
 def _assess_targets(rules: Iterable[Rule], targets: set[str] | frozenset[str],

@@ -34,6 +34,11 @@ aerobic option the user can do, so a healthy runner is offered a walk, not chair
 When nothing passes, `ranked` is empty and `nearest` holds the closest safe option that still
 fits the time, with a message saying what was relaxed. Nothing reachable is ever longer than the
 runner's time. `suggest` never raises for any profile the onboarding can produce.
+
+Everything that depends only on the pack is worked out once per pack and kept with it
+(`ContentPack.memo`): each session's kit, family, weekly bucket and activity facts, and the list
+of safe sessions a kit makes possible per (condition, phase, mode, kit). A request then only
+applies its own filters (time, kind, exclusions) and scores what is left.
 """
 
 from __future__ import annotations
@@ -152,16 +157,47 @@ class Suggestions:
 
 # ---------------------------------------------------------------------------------- pack index
 
+# How many (rules, kit) pairs keep their list of feasible sessions. The key space is finite
+# (conditions x phases x modes x subsets of the pack's equipment) but too large to keep whole in
+# a long-running bot; when full, the oldest entry goes.
+_FEASIBLE_CACHE_SIZE = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What ranking reads about one session. Derived once per pack, so a request makes no pack
+    lookups per session. `kind` and `impact` are the activity's, None when it is unknown."""
+
+    session: Session
+    equipment: frozenset[str]  # equipment needed, without `nothing`
+    family: str  # sessions linked by progresses_to/regresses_to share one family id
+    bucket: Bucket | None
+    kind: str | None
+    impact: str | None
+    hard: bool
+    gentle: bool
+    arms_only: bool  # aerobic with no equipment and no weight on the legs
+    kit_words: str  # the reason part about equipment
+
 
 @dataclass(frozen=True)
 class _PackIndex:
     """Per-pack facts that never change between requests, computed once per pack."""
 
-    equipment: dict[str, frozenset[str]]  # session id -> equipment needed (without `nothing`)
-    family: dict[str, str]  # session id -> family id (linked by progresses/regresses)
-    bucket: dict[str, Bucket | None]
-    hard: frozenset[str]
-    arms_only: frozenset[str]  # aerobic sessions with no equipment and no weight on the legs
+    facts: dict[str, _Facts]  # session id -> facts, in pack order
+    by_activity: dict[str, tuple[_Facts, ...]]  # activity id -> its sessions, in pack order
+    kit: frozenset[str]  # every piece of equipment some session needs
+
+
+_Option = tuple[Session, Assessment, _Facts]
+
+
+@dataclass(frozen=True)
+class _Feasible:
+    """The sessions one set of rules allows and one kit makes possible, in pack order."""
+
+    options: tuple[_Option, ...]
+    leg_cardio_allowed: bool  # one of them is aerobic work on the legs
 
 
 def _index(pack: ContentPack) -> _PackIndex:
@@ -187,25 +223,71 @@ def _build_index(pack: ContentPack) -> _PackIndex:
                 a, b = root(session.id), root(other)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
-    bucket: dict[str, Bucket | None] = {}
-    equipment = {s.id: frozenset(pack.session_equipment(s)) for s in pack.sessions.values()}
-    arms_only: set[str] = set()
+    facts: dict[str, _Facts] = {}
+    by_activity: dict[str, list[_Facts]] = {}
     for session in pack.sessions.values():
         activity = pack.activities.get(session.activity)
-        bucket[session.id] = _BUCKET_OF_KIND.get(activity.kind) if activity else None
-        # Without a bike, pool or machine, cardio that keeps weight off the legs can only be
-        # arm work: derived from the facts, so new content of that kind is treated alike.
-        if (activity is not None and activity.kind == "aerobic" and not activity.weight_bearing
-                and not equipment[session.id]):
-            arms_only.add(session.id)
-    index = _PackIndex(
-        equipment=equipment,
-        family={sid: root(sid) for sid in pack.sessions},
-        bucket=bucket,
-        hard=frozenset(s.id for s in pack.sessions.values() if s.intensity in HARD_INTENSITIES),
-        arms_only=frozenset(arms_only),
+        needed = frozenset(pack.session_equipment(session))
+        fact = _Facts(
+            session=session,
+            equipment=needed,
+            family=root(session.id),
+            bucket=_BUCKET_OF_KIND.get(activity.kind) if activity else None,
+            kind=activity.kind if activity else None,
+            impact=activity.impact if activity else None,
+            hard=session.intensity in HARD_INTENSITIES,
+            gentle=is_gentle(pack, session),
+            # Without a bike, pool or machine, cardio that keeps weight off the legs can only
+            # be arm work: derived from the facts, so new content of that kind is treated alike.
+            arms_only=(activity is not None and activity.kind == "aerobic"
+                       and not activity.weight_bearing and not needed),
+            kit_words=(f"uses your {_equipment_words(pack, needed)}" if needed
+                       else "no equipment needed"),
+        )
+        facts[session.id] = fact
+        by_activity.setdefault(session.activity, []).append(fact)
+    return _PackIndex(
+        facts=facts,
+        by_activity={activity: tuple(group) for activity, group in by_activity.items()},
+        kit=frozenset().union(*(fact.equipment for fact in facts.values())),
     )
-    return index
+
+
+def _feasible(pack: ContentPack, state: SafetyState, equipment: frozenset[str]) -> _Feasible:
+    """The safe sessions this kit makes possible. Safety comes from the per-pack verdicts; the
+    equipment check runs once per (rules, kit) rather than once per session per request."""
+    index = _index(pack)
+    # Only equipment some session needs can change the answer, so it alone is the key.
+    kit = equipment & index.kit
+    key = (state.condition_id, state.phase, state.mode, kit)
+    memo: dict[tuple[str | None, str | None, Mode, frozenset[str]], _Feasible] = \
+        pack.memo("suggest.feasible")
+    found = memo.get(key)
+    if found is None:
+        options = tuple(
+            (session, assessment, fact)
+            for session, assessment in allowed_assessments(pack, state.condition_id,
+                                                           state.phase, state.mode)
+            if (fact := index.facts[session.id]).equipment <= kit
+        )
+        found = _Feasible(options, any(fact.bucket == "aerobic" and not fact.arms_only
+                                       for _, _, fact in options))
+        while len(memo) >= _FEASIBLE_CACHE_SIZE:
+            del memo[next(iter(memo))]
+        memo[key] = found
+    return found
+
+
+def feasible_sessions(pack: ContentPack, equipment: Iterable[str],
+                      activity_id: str | None = None) -> tuple[Session, ...]:
+    """The pack's sessions (all, or one activity's) that `equipment` makes possible, in pack
+    order, from the per-pack index: callers that pick within one activity skip the rest.
+    `nothing` need not be in `equipment`."""
+    have = frozenset(equipment)
+    index = _index(pack)
+    group = index.by_activity.get(activity_id, ()) if activity_id is not None else \
+        tuple(index.facts.values())
+    return tuple(fact.session for fact in group if fact.equipment <= have)
 
 
 # ------------------------------------------------------------------------------ the user state
@@ -225,7 +307,7 @@ def user_equipment(profile: RunnerProfile) -> frozenset[str]:
 
 def has_equipment(pack: ContentPack, session: Session, equipment: Iterable[str]) -> bool:
     have = equipment if isinstance(equipment, frozenset) else frozenset(equipment)
-    return _index(pack).equipment[session.id] <= have
+    return _index(pack).facts[session.id].equipment <= have
 
 
 @dataclass(frozen=True)
@@ -354,27 +436,28 @@ def _progressions(pack: ContentPack, done: Sequence[PastSession],
                   limits: PainLimits) -> dict[str, _Progress]:
     """family id -> where the user is in it, from their most recent completions (newest first)."""
     index = _index(pack)
-    by_family: dict[str, list[PastSession]] = {}
+    by_family: dict[str, list[tuple[Session, PastSession]]] = {}
     for log in done:
-        if log.session_id in pack.sessions:
-            by_family.setdefault(index.family[log.session_id], []).append(log)
+        fact = index.facts.get(log.session_id) if log.session_id is not None else None
+        if fact is not None:
+            by_family.setdefault(fact.family, []).append((fact.session, log))
     result: dict[str, _Progress] = {}
     for family, logs in by_family.items():
-        last = pack.sessions[logs[0].session_id]  # type: ignore[index]
+        last, latest = logs[0]
         title = localize(last.title)
-        if logs[0].pain is not None and logs[0].pain > limits.during_max:
+        if latest.pain is not None and latest.pain > limits.during_max:
             target = last.regresses_to if last.regresses_to in pack.sessions else last.id
             result[family] = _Progress(target, f"a step back from {title} after the pain you "
-                                               f"reported ({logs[0].pain}/10)")
+                                               f"reported ({latest.pain}/10)")
             continue
         comfortable = 0
-        for log in logs:
+        for _, log in logs:
             if log.session_id != last.id or not _comfortable(log):
                 break
             comfortable += 1
         if comfortable >= LEVEL_UP_AFTER and last.progresses_to in pack.sessions:
             result[family] = _Progress(
-                last.progresses_to,  # type: ignore[arg-type]
+                last.progresses_to,
                 f"you're ready to step up from {title}: {comfortable} comfortable, "
                 f"pain-free sessions in a row",
             )
@@ -394,6 +477,9 @@ def _comfortable(log: PastSession) -> bool:
 
 @dataclass
 class _Context:
+    """One request's inputs, with every per-request term of the score worked out once here
+    rather than once per candidate session."""
+
     pack: ContentPack
     profile: RunnerProfile
     today: date
@@ -407,6 +493,9 @@ class _Context:
     leg_cardio_allowed: bool = False  # some safe aerobic session the user can do uses the legs
     session_days: dict[str, list[int]] = field(default_factory=dict)
     activity_days: dict[str, list[int]] = field(default_factory=dict)
+    activity_penalty: dict[str, float] = field(default_factory=dict)  # variety, per activity
+    balance: dict[str, tuple[float, str | None]] = field(default_factory=dict)  # per bucket
+    whose: str = "your injury"  # how the reasons name the condition
 
 
 def _context(
@@ -433,23 +522,46 @@ def _context(
             last_by_bucket.setdefault(bucket, log.performed_on)
         if log.session_id is not None:
             session_days.setdefault(log.session_id, []).append(ago)
+            fact = index.facts.get(log.session_id)
+            if ago <= 1 and fact is not None and fact.hard:
+                hard_recently = True
         activity_days.setdefault(log.activity_id, []).append(ago)
-        if ago <= 1 and log.session_id in index.hard:
-            hard_recently = True
     state = safety_state(pack, profile, history, safety_as_of or today)
-    return _Context(
+    ctx = _Context(
         pack=pack, profile=profile, today=today,
         state=state, limit=limit,
         equipment=user_equipment(profile), done=done,
         progress=_progressions(pack, done, pain_limits(pack, state.condition_id)),
         last_by_bucket=last_by_bucket, hard_recently=hard_recently,
         session_days=session_days, activity_days=activity_days,
+        activity_penalty={
+            activity: W_SAME_ACTIVITY * sum(1.0 if d <= 1 else 0.5 for d in days if d <= 3)
+            for activity, days in activity_days.items()
+        },
+        whose=_condition_words(pack, state.condition_id),
     )
+    ctx.balance = {bucket: _balance(ctx, bucket) for bucket in _BUCKET_WORDS}
+    return ctx
+
+
+def _balance(ctx: _Context, bucket: str) -> tuple[float, str | None]:
+    """The weekly-balance points for a session in `bucket`, and the note saying why."""
+    last = ctx.last_by_bucket.get(bucket)
+    gap = HISTORY_DAYS if last is None else (ctx.today - last).days
+    points = W_BALANCE * min(gap, 7) / 7
+    if last is None and ctx.done:
+        return points, f"you haven't done any {_BUCKET_WORDS[bucket]} in the last two weeks"
+    if last is not None and gap >= 2:
+        when = last.strftime("%A") if gap < 7 else f"{gap} days ago"
+        since = f"since {when}" if gap < 7 else f"for {gap} days"
+        return points, f"you haven't done {_BUCKET_WORDS[bucket]} {since}"
+    return points, None
 
 
 def _bucket_of_log(pack: ContentPack, log: PastSession) -> Bucket | None:
-    if log.session_id in pack.sessions:
-        return _index(pack).bucket[log.session_id]  # type: ignore[index]
+    fact = _index(pack).facts.get(log.session_id) if log.session_id is not None else None
+    if fact is not None:
+        return fact.bucket
     activity = pack.activities.get(log.activity_id)
     return _BUCKET_OF_KIND.get(activity.kind) if activity else None
 
@@ -462,64 +574,62 @@ def _recency_weight(days_ago: int) -> float:
     return 0.3
 
 
-def _score(ctx: _Context, session: Session, assessment: Assessment,
+def _score(ctx: _Context, fact: _Facts, assessment: Assessment,
            constraints: Constraints) -> tuple[float, list[str]]:
-    """The ranking score and the reasons worth telling the user (beyond safety/equipment/time)."""
-    pack, index = ctx.pack, _index(ctx.pack)
+    """The ranking score and the reasons worth telling the user (beyond safety/equipment/time).
+
+    The terms are added in a fixed order and a term that is zero is skipped (x - 0.0 == x), so
+    the same inputs always give the same float and ties keep pack order."""
+    session = fact.session
     score = 0.0
     notes: list[str] = []
 
-    repeats = ctx.session_days.get(session.id, [])
-    score -= W_SAME_SESSION * sum(_recency_weight(d) for d in repeats)
-    if len(repeats) >= 2:
-        score -= W_THIRD_TIME  # a third time within two weeks needs a very good reason
-    same_activity = [d for d in ctx.activity_days.get(session.activity, []) if d <= 3]
-    score -= W_SAME_ACTIVITY * sum(1.0 if d <= 1 else 0.5 for d in same_activity)
+    repeats = ctx.session_days.get(session.id)
+    if repeats:
+        score -= W_SAME_SESSION * sum(_recency_weight(d) for d in repeats)
+        if len(repeats) >= 2:
+            score -= W_THIRD_TIME  # a third time within two weeks needs a very good reason
+    penalty = ctx.activity_penalty.get(session.activity)
+    if penalty is not None:
+        score -= penalty
 
-    bucket = index.bucket[session.id]
+    bucket = fact.bucket
     if bucket is not None:
-        last = ctx.last_by_bucket.get(bucket)
-        gap = HISTORY_DAYS if last is None else (ctx.today - last).days
-        score += W_BALANCE * min(gap, 7) / 7
-        if last is None and ctx.done:
-            notes.append(f"you haven't done any {_BUCKET_WORDS[bucket]} in the last two weeks")
-        elif last is not None and gap >= 2:
-            when = last.strftime("%A") if gap < 7 else f"{gap} days ago"
-            since = f"since {when}" if gap < 7 else f"for {gap} days"
-            notes.append(f"you haven't done {_BUCKET_WORDS[bucket]} {since}")
+        points, note = ctx.balance[bucket]
+        score += points
+        if note is not None:
+            notes.append(note)
     elif not ctx.state.gentle:
         score -= W_MOBILITY
 
-    family = index.family[session.id]
-    progress = ctx.progress.get(family)
+    progress = ctx.progress.get(fact.family)
     if progress is not None:
         if progress.target == session.id:
             if progress.note:  # a step up or down, not "stay where you are"
                 score += W_PROGRESS_TARGET
                 notes.insert(0, progress.note)
         else:
-            target_level = pack.sessions[progress.target].level
+            target_level = ctx.pack.sessions[progress.target].level
             score -= W_PROGRESS_OFF_TARGET * (1 + abs(session.level - target_level))
     else:
         score -= W_ENTRY_LEVEL * (session.level - 1)
 
-    if session.id in index.hard and ctx.hard_recently:
+    if fact.hard and ctx.hard_recently:
         score -= W_HARD_AFTER_HARD
     if assessment.verdict == "caution":
         score -= W_CAUTION
-        if session.id in index.hard:
+        if fact.hard:
             score -= W_HARD_WITH_CAUTION
     if ctx.limit:
         score -= W_TIME_FIT * max(0.0, 1 - session.minutes / ctx.limit)
     if constraints.reference_minutes and constraints.preference != "any":
         gap_ratio = abs(session.minutes - constraints.reference_minutes)
         score -= W_PREFERENCE * gap_ratio / constraints.reference_minutes
-    if index.equipment[session.id]:
+    if fact.equipment:
         score += W_OWN_EQUIPMENT
-    activity = pack.activities.get(session.activity)
-    if ctx.state.condition_id and activity is not None and activity.impact == "none":
+    if ctx.state.condition_id and fact.impact == "none":
         score += W_NO_IMPACT_INJURED
-    if session.id in index.arms_only and ctx.leg_cardio_allowed:
+    if fact.arms_only and ctx.leg_cardio_allowed:
         score -= W_ARMS_ONLY
     if repeats and repeats[0] <= 1:
         notes.append("you did this one recently; it's still the best fit")
@@ -527,6 +637,14 @@ def _score(ctx: _Context, session: Session, assessment: Assessment,
 
 
 def _condition_words(pack: ContentPack, condition_id: str | None) -> str:
+    memo: dict[str | None, str] = pack.memo("suggest.condition_words")
+    words = memo.get(condition_id)
+    if words is None:
+        words = memo[condition_id] = _name_condition(pack, condition_id)
+    return words
+
+
+def _name_condition(pack: ContentPack, condition_id: str | None) -> str:
     condition = pack.conditions.get(condition_id or "")
     if condition is None or condition.id == FALLBACK_CONDITION:
         return "your injury"
@@ -546,25 +664,24 @@ def _equipment_words(pack: ContentPack, needed: Iterable[str]) -> str:
     return " and ".join(names)
 
 
-def _reasons(ctx: _Context, session: Session, assessment: Assessment,
+def _reasons(ctx: _Context, fact: _Facts, assessment: Assessment,
              extra: list[str]) -> list[str]:
-    pack = ctx.pack
+    session = fact.session
     parts: list[str] = []
-    activity = pack.activities.get(session.activity)
-    if ctx.state.condition_id is not None and activity is not None:
-        whose = _condition_words(pack, ctx.state.condition_id)
+    # `impact` is None only when the activity is unknown, which says nothing about the injury.
+    if ctx.state.condition_id is not None and fact.impact is not None:
+        whose = ctx.whose
         if assessment.verdict == "caution":
             parts.append(f"OK for {whose} with care (see the notes)")
-        elif activity.impact == "none":
+        elif fact.impact == "none":
             parts.append(f"no impact for {whose}")
-        elif activity.impact == "low":
+        elif fact.impact == "low":
             parts.append(f"low impact, fine for {whose} in this phase")
         else:
             parts.append(f"fine for {whose} in this phase")
     if ctx.state.gentle and ctx.state.gentle_reason:
         parts.append(f"a gentle option because {ctx.state.gentle_reason}")
-    needed = _index(pack).equipment[session.id]
-    parts.append(f"uses your {_equipment_words(pack, needed)}" if needed else "no equipment needed")
+    parts.append(fact.kit_words)
     if ctx.limit is not None:
         parts.append(f"{session.minutes} min fits your time")
     else:
@@ -578,18 +695,18 @@ def _sentence(parts: Sequence[str]) -> str:
     return (text[:1].upper() + text[1:] + ".") if text else ""
 
 
-def _candidate_ok(ctx: _Context, session: Session, constraints: Constraints,
+def _candidate_ok(ctx: _Context, fact: _Facts, constraints: Constraints,
                   *, use_time: bool, use_excludes: bool, use_gentle: bool) -> bool:
+    session = fact.session
     if use_excludes and session.id in constraints.exclude_ids:
         return False
-    # `safe` holds only sessions the user has the kit for, so no equipment check here.
-    if constraints.kind is not None:
-        activity = ctx.pack.activities.get(session.activity)
-        if activity is None or activity.kind != constraints.kind:
-            return False
+    # Candidates come from `_feasible`, which holds only sessions the user has the kit for, so
+    # no equipment check here.
+    if constraints.kind is not None and fact.kind != constraints.kind:
+        return False
     if constraints.intensities is not None and session.intensity not in constraints.intensities:
         return False
-    if use_gentle and ctx.state.gentle and not is_gentle(ctx.pack, session):
+    if use_gentle and ctx.state.gentle and not fact.gentle:
         return False
     if use_time:
         if ctx.limit is not None and session.minutes > ctx.limit:
@@ -602,12 +719,12 @@ def _candidate_ok(ctx: _Context, session: Session, constraints: Constraints,
     return True
 
 
-def _make(ctx: _Context, session: Session, assessment: Assessment,
+def _make(ctx: _Context, fact: _Facts, assessment: Assessment,
           constraints: Constraints) -> Suggestion:
-    score, extra = _score(ctx, session, assessment, constraints)
-    parts = _reasons(ctx, session, assessment, extra)
+    score, extra = _score(ctx, fact, assessment, constraints)
+    parts = _reasons(ctx, fact, assessment, extra)
     cautions = tuple(assessment.notes) if assessment.verdict == "caution" else ()
-    return Suggestion(session=session, score=score, reason=_sentence(parts[:5]),
+    return Suggestion(session=fact.session, score=score, reason=_sentence(parts[:5]),
                       reasons=tuple(parts), caution_notes=cautions,
                       see_clinician=ctx.state.see_clinician, verdict=assessment.verdict)
 
@@ -631,20 +748,16 @@ def suggest(
     ctx = _context(pack, profile, history, today, time_limit(minutes), safety_as_of)
     state = ctx.state
 
-    needs = _index(pack).equipment
-    # Safety first from the per-pack memo, then the cheap equipment check per session.
-    safe = [(session, assessment) for session, assessment
-            in allowed_assessments(pack, state.condition_id, state.phase, state.mode)
-            if needs[session.id] <= ctx.equipment]
-    index = _index(pack)
-    ctx.leg_cardio_allowed = any(
-        index.bucket[s.id] == "aerobic" and s.id not in index.arms_only for s, _ in safe
-    )
+    # Safety and equipment both come from the per-pack index; only the request's own filters
+    # (time, kind, exclusions) run per session.
+    feasible = _feasible(pack, state, ctx.equipment)
+    safe = feasible.options
+    ctx.leg_cardio_allowed = feasible.leg_cardio_allowed
 
     ranked = [
-        _make(ctx, session, assessment, constraints)
-        for session, assessment in safe
-        if _candidate_ok(ctx, session, constraints, use_time=True, use_excludes=True,
+        _make(ctx, fact, assessment, constraints)
+        for _, assessment, fact in safe
+        if _candidate_ok(ctx, fact, constraints, use_time=True, use_excludes=True,
                          use_gentle=True)
     ]
     ranked.sort(key=lambda s: -s.score)  # stable: ties keep pack order
@@ -667,11 +780,10 @@ def suggest(
                        state.mode, state.urgency)
 
 
-def _nearest(ctx: _Context, safe: list[tuple[Session, Assessment]],
+def _nearest(ctx: _Context, safe: Sequence[_Option],
              constraints: Constraints) -> tuple[Suggestion | None, str]:
     """The closest safe option when nothing passes every filter, and what was relaxed. The
     time limit is never relaxed: a runner who said 20 minutes is never offered 45."""
-    index = _index(ctx.pack)
 
     def fits(session: Session) -> bool:
         return ctx.limit is None or session.minutes <= ctx.limit
@@ -679,8 +791,8 @@ def _nearest(ctx: _Context, safe: list[tuple[Session, Assessment]],
     def options(*, use_time: bool, use_excludes: bool,
                 base: Constraints = constraints) -> list[Suggestion]:
         return [
-            _make(ctx, s, a, constraints) for s, a in safe
-            if fits(s) and _candidate_ok(ctx, s, base, use_time=use_time,
+            _make(ctx, f, a, constraints) for s, a, f in safe
+            if fits(s) and _candidate_ok(ctx, f, base, use_time=use_time,
                                          use_excludes=use_excludes, use_gentle=True)
         ]
 
@@ -705,12 +817,11 @@ def _nearest(ctx: _Context, safe: list[tuple[Session, Assessment]],
     found = sorted(options(use_time=True, use_excludes=False, base=plain), key=lambda s: -s.score)
     if found:
         return found[0], "Nothing matches exactly; here's the nearest safe option."
-    bare = [(s, a) for s, a in safe
-            if fits(s) and not index.equipment[s.id]
-            and (not ctx.state.gentle or is_gentle(ctx.pack, s))]
+    bare = [(f, a) for s, a, f in safe
+            if fits(s) and not f.equipment and (not ctx.state.gentle or f.gentle)]
     if bare:
-        session, assessment = min(bare, key=lambda sa: (sa[0].level, sa[0].minutes))
-        return (_make(ctx, session, assessment, constraints),
+        fact, assessment = min(bare, key=lambda fa: (fa[0].session.level, fa[0].session.minutes))
+        return (_make(ctx, fact, assessment, constraints),
                 "Nothing fits your equipment and time; here's the gentlest session that "
                 "needs no equipment.")
     if ctx.limit is not None:
@@ -739,4 +850,4 @@ def explain(
                                 mode=ctx.state.mode)
     if not assessment.allowed:
         return None
-    return _make(ctx, session, assessment, Constraints())
+    return _make(ctx, _index(pack).facts[session.id], assessment, Constraints())

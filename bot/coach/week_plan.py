@@ -160,8 +160,8 @@ def _assign(days: list[date], training: list[int], roles: list[DayRole],
         hard_days.append(day)
         free.remove(day)
     others = [r for r in roles if r != "hard"]
-    for i, role in zip(free, others, strict=False):
-        assigned[i] = role
+    for i, other in zip(free, others, strict=False):
+        assigned[i] = other
     for i in free[len(others):]:
         assigned[i] = "easy"
     return assigned

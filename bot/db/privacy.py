@@ -11,6 +11,7 @@ from sqlalchemy import Column, Table, delete, select
 
 from bot.db.engine import Database
 from bot.db.models import Base, SessionLog
+from bot.db.unit import Unit, session_in
 
 
 def user_column(table: Table) -> Column[Any] | None:
@@ -31,9 +32,10 @@ class PrivacyRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    async def export(self, user_id: int, *, unit: Unit | None = None
+                     ) -> dict[str, list[dict[str, Any]]]:
         result: dict[str, list[dict[str, Any]]] = {}
-        async with self._db.sessions() as session:
+        async with session_in(self._db.engine, unit) as session:
             for table in Base.metadata.sorted_tables:
                 column = user_column(table)
                 if column is None:
@@ -42,13 +44,13 @@ class PrivacyRepository:
                 result[table.name] = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
         return result
 
-    async def logs_csv(self, user_id: int) -> str:
+    async def logs_csv(self, user_id: int, *, unit: Unit | None = None) -> str:
         fields = ["performed_on", "activity_id", "session_id", "minutes", "distance_km",
                   "effort", "pain", "status", "source", "notes", "raw_text", "logged_at"]
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(fields)
-        async with self._db.sessions() as session:
+        async with session_in(self._db.engine, unit) as session:
             rows = await session.scalars(
                 select(SessionLog).where(SessionLog.user_id == user_id,
                                          SessionLog.undone_at.is_(None))
@@ -57,10 +59,10 @@ class PrivacyRepository:
                 writer.writerow([_jsonable(getattr(row, f)) for f in fields])
         return out.getvalue()
 
-    async def delete_everything(self, user_id: int) -> int:
+    async def delete_everything(self, user_id: int, *, unit: Unit | None = None) -> int:
         """Delete every row of the user in every table; returns how many rows went."""
         removed = 0
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             for table in reversed(Base.metadata.sorted_tables):
                 column = user_column(table)
                 if column is None:
