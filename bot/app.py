@@ -26,6 +26,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import ContentPack, load_pack
 from bot.db.migrate import upgrade
+from bot.maintenance import PURGE_INTERVAL_SECONDS, purge_processed_updates
 from bot.nudges.sweep import register_jobs as register_nudge_jobs
 from bot.services import Services
 from bot.telegram.commands import COMMANDS
@@ -52,9 +53,18 @@ async def _post_init(application: CoachApplication) -> None:
     services = services_of(application)
     await upgrade(services.db)
     register_nudge_jobs(application)
+    if application.updater is None and application.job_queue is not None:
+        # Webhook workers keep update ids to drop Telegram's redeliveries; forget old ones.
+        application.job_queue.run_repeating(
+            _purge_job, interval=PURGE_INTERVAL_SECONDS, first=60.0,
+            name="purge-processed-updates", job_kwargs={"max_instances": 1, "coalesce": True})
     await application.bot.set_my_commands(
         [BotCommand(name, description) for name, description in COMMANDS]
     )
+
+
+async def _purge_job(context: CoachContext) -> None:
+    await purge_processed_updates(context.services)
 
 
 async def _post_shutdown(application: CoachApplication) -> None:
@@ -67,8 +77,10 @@ def build_application(
     *,
     clock: Clock | None = None,
     content: ContentPack | None = None,
+    webhook: bool = False,
 ) -> CoachApplication:
-    """Build the bot. `request` replaces the HTTPS layer (console mode and tests)."""
+    """Build the bot. `request` replaces the HTTPS layer (console mode and tests). A `webhook`
+    worker has no updater: updates come from bot.webhook's server."""
     content = content if content is not None else load_pack(settings.content_dir)
     services = Services.create(settings, clock or SystemClock(), content)
 
@@ -86,6 +98,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if webhook:
+        builder = builder.updater(None)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: CoachApplication = builder.build()

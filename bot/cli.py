@@ -97,7 +97,7 @@ def _run(settings: Settings, *, webhook: bool) -> int:
             except KeyboardInterrupt:
                 print("\nBye! Run `make run` again to carry on where you left off.")
             return 0
-        application = build_application(settings)
+        application = build_application(settings, webhook=webhook)
     except ContentPackError as exc:
         from bot.content.check import print_report
 

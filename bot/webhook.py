@@ -31,7 +31,7 @@ from telegram import Update
 
 from bot.config import Settings
 from bot.db.engine import Database
-from bot.db.updates import ProcessedUpdates
+from bot.maintenance import purge_processed_updates as purge_updates
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.services import Services
 from bot.telegram.context import services_of
@@ -52,7 +52,6 @@ HEALTH_CACHE_SECONDS = 5.0
 LEASE_MARGIN_SECONDS = 5.0
 # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-PURGE_INTERVAL_SECONDS = 3600.0
 
 # Any Application type: the webhook needs only process_update, bot, bot_data and job_queue.
 AnyApplication = Any
@@ -90,7 +89,7 @@ def create_asgi_app(application: AnyApplication, settings: Settings,
             metrics.reject("malformed")
             return PlainTextResponse("malformed update", status_code=400)
 
-        repository = ProcessedUpdates(services().db)
+        repository = services().updates
         # Processed before answering, so the next update of the same chat (which Telegram sends
         # after our 200) sees this one's state; `order` keeps that true for updates that arrive
         # side by side anyway, and the claim across workers.
@@ -265,12 +264,8 @@ def metrics_of(application: AnyApplication) -> Metrics:
 
 
 async def purge_processed_updates(context: Any) -> None:
-    """JobQueue callback: forget update ids older than PROCESSED_UPDATE_TTL_HOURS."""
-    services = services_of(context.application)
-    ttl = timedelta(hours=services.settings.processed_update_ttl_hours)
-    removed = await ProcessedUpdates(services.db).purge_older_than(services.clock.now() - ttl)
-    if removed:
-        log.info("Purged %d processed update ids", removed)
+    """JobQueue callback (registered by the composition root in webhook mode)."""
+    await purge_updates(services_of(context.application))
 
 
 async def _serve(application: AnyApplication, settings: Settings) -> int:
@@ -285,10 +280,12 @@ async def _serve(application: AnyApplication, settings: Settings) -> int:
         # Telegram waits for our answer; keep-alive lets the proxy reuse connections.
         timeout_keep_alive=30,
     ))
+    # python-telegram-bot's own lifecycle with no updater (its customwebhookbot example):
+    # initialize, post_init (migrations, menu, jobs), start the job queue, serve, stop.
     try:
         await application.initialize()
         if application.post_init is not None:
-            await application.post_init(application)  # migrations (a no-op once upgraded), menu
+            await application.post_init(application)
         await application.bot.set_webhook(
             url=url, secret_token=settings.webhook_secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
@@ -298,12 +295,6 @@ async def _serve(application: AnyApplication, settings: Settings) -> int:
         # python-telegram-bot's own message for a rejected token contains the token.
         await _shutdown(application, started=False)
         raise
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            purge_processed_updates, interval=PURGE_INTERVAL_SECONDS, first=60.0,
-            name="purge-processed-updates",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )
     await application.start()  # the job queue: nudges (on the sender worker) and the purge
     log.info("Webhook worker listening on %s:%s for %s", settings.webhook_host,
              settings.webhook_port, url)
