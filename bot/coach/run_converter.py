@@ -10,6 +10,9 @@ Two pure steps:
    - matched by time, rounded up to 5 minutes, never by distance;
    - effort matched by RPE (heart rate differs between sports);
    - with the activity's conversion note (pool running: heart rate 10-15 bpm lower, ...).
+   Which activities take part, in what order, for which run types, how long at most and with
+   what extra load is pack data: each activity's `convert` block (content/activities.yaml), so a
+   machine added in YAML takes part with no code change.
 3. The same safety escalation as `suggest`: after pain of 5/10 or more, rising pain or a red
    flag (profile or logs), the rules of the most careful phase apply, and `step_down(run)` is
    what the bot converts instead: easy work of at most STEP_DOWN_MINUTES, never the hard run.
@@ -46,7 +49,16 @@ from bot.coach.suggest import (
     time_limit,
     user_equipment,
 )
-from bot.content.models import Activity, Block, ContentPack, Session, Urgency, localize
+from bot.content.models import (
+    MIN_STAND_IN_MINUTES,
+    Activity,
+    Block,
+    ContentPack,
+    ConvertFacts,
+    Session,
+    Urgency,
+    localize,
+)
 
 RunType = Literal["recovery", "easy", "tempo", "intervals", "hills", "long"]
 
@@ -77,41 +89,12 @@ SESSION_WORDS: dict[str, str] = {
     "tempo": "tempo session", "intervals": "intervals", "hills": "hill efforts",
 }  # fmt: skip
 
-# Which activities can stand in for which run types. Activities not listed can take any type
-# when they are aerobic and not high impact; a pack session of that activity replacing a type
-# also qualifies it (so the content can extend this without code).
-_SUITS: dict[str, frozenset[str]] = {
-    "walking": frozenset({"recovery", "easy", "hills", "long"}),
-    "hiking": frozenset({"easy", "long"}),
-    "mountain_bike": frozenset({"recovery", "easy", "long"}),
-    "swimming": frozenset({"recovery", "easy", "tempo", "intervals", "long"}),
-    # Arm cardio keeps the habit for runners whose legs must rest; it cannot carry a hard or
-    # long run's training effect, so it only stands in for the easy ones.
-    "seated_cardio": frozenset({"recovery", "easy"}),
-}
-# Longest sensible stand-in per activity: arm work tires the shoulders long before the heart,
-# an erg or a pool session past these lengths is a different workout, and a walk or hike
-# longer than this is a day out, not a run's stand-in.
-_MAX_MINUTES: dict[str, int] = {
-    "seated_cardio": 30, "ski_erg": 60, "rowing": 75, "pool_running": 75, "swimming": 90,
-    "elliptical": 120, "walking": 120, "hiking": 180,
-}  # fmt: skip
-_OUTDOOR_ON_FOOT = frozenset({"walking", "hiking"})
 LONG_ON_FEET_MINUTES = 60  # time on the feet that loads the sole and heel (`foot_load`)
-MIN_CONVERTED_MINUTES = 10  # shorter than this is not worth doing as a stand-in
+# Shorter than this is not worth doing as a stand-in; the pack's machine maxima respect it.
+MIN_CONVERTED_MINUTES = MIN_STAND_IN_MINUTES
 EQUIVALENTS_KEPT = 4096  # converted sessions remembered per pack
 MIN_WARMUP_MINUTES = 5
 MIN_COOLDOWN_MINUTES = 3
-# The order options are listed in: closest to the running action first (coaching-notes.md).
-_PREFERENCE = (
-    "pool_running", "elliptical", "ski_erg", "turbo", "road_bike", "rowing", "swimming",
-    "mountain_bike", "walking", "hiking", "seated_cardio",
-)  # fmt: skip
-# Walking burns less per minute, so its conversion note asks for 1.5-2x the time; we apply the
-# lower end to continuous runs so the minutes shown agree with the note.
-_TIME_FACTOR: dict[str, float] = {"walking": 1.5, "hiking": 1.5}
-_ON_FOOT_HILLS = frozenset({"walking", "hiking", "elliptical"})
-_BIKES = frozenset({"road_bike", "turbo", "mountain_bike"})
 
 EXAMPLES = ("6x800m with 90s jog", "tempo 20 min", "long run 1h45", "5k easy")
 COULD_NOT_READ = "I couldn't read that run; try e.g. " + ", ".join(f"“{e}”" for e in EXAMPLES) + "."
@@ -341,11 +324,11 @@ def parse_run(text: str, pace_sec_per_km: int | None = None) -> RunWorkout | Cou
     explicit_pace: int | None = None
     match = _PACE.search(s)
     if match:
-        seconds = int(match.group(1)) * 60 + int(match.group(2))
+        written = int(match.group(1)) * 60 + int(match.group(2))
         if match.group(3) in ("mi", "mile"):
-            seconds = round(seconds / KM_PER_MILE)
-        if MIN_PACE_SEC_PER_KM <= seconds <= MAX_PACE_SEC_PER_KM:
-            explicit_pace = seconds
+            written = round(written / KM_PER_MILE)
+        if MIN_PACE_SEC_PER_KM <= written <= MAX_PACE_SEC_PER_KM:
+            explicit_pace = written
         s = s[: match.start()] + " " + s[match.end():]
     pace = explicit_pace or pace_sec_per_km or DEFAULT_PACE_SEC_PER_KM
     needs_pace = False
@@ -482,16 +465,34 @@ def _duration(value: float) -> str:
 
 
 def _suits(pack: ContentPack, activity: Activity, run_type: str) -> bool:
-    if activity.kind != "aerobic" or activity.id == "running":
+    """Whether `activity` may stand in for a run of `run_type`: its `convert` facts list the
+    type, or a ready-made session of it replaces that type (so a coach who adds a session need
+    not also edit the activity). Without `convert` facts it never stands in."""
+    facts = activity.convert
+    if facts is None:
         return False
+    if run_type in facts.replaces:
+        return True
     replaced = pack.memo("convert.replaces")
     if not replaced:
         replaced.update({(s.activity, t): True for s in pack.sessions.values() for t in s.replaces})
-    if (activity.id, run_type) in replaced:
-        return True
-    if activity.id in _SUITS:
-        return run_type in _SUITS[activity.id]
-    return activity.impact != "high"
+    return (activity.id, run_type) in replaced
+
+
+def _time_factor(activity: Activity) -> float:
+    return activity.convert.time_factor if activity.convert is not None else 1.0
+
+
+def _max_minutes(activity: Activity) -> int | None:
+    return activity.convert.max_minutes if activity.convert is not None else None
+
+
+def _hill_tags(activity: Activity, facts: ConvertFacts | None) -> list[str]:
+    """The load a hill session puts on the body on `activity`: the pack's word, or by default
+    the hills themselves when it is on foot (weight-bearing), nothing when it is not."""
+    if facts is not None and facts.hill_tags is not None:
+        return list(facts.hill_tags)
+    return ["hills"] if activity.weight_bearing else []
 
 
 def _ceil5(minutes: float) -> int:
@@ -500,17 +501,15 @@ def _ceil5(minutes: float) -> int:
 
 def _on_foot_tags(activity: Activity, run: RunWorkout, total: int) -> list[str]:
     """The load a converted session puts on the legs, so it passes the same injury rules as a
-    pack session: hills and descents on foot, rough ground on a hike, long spells on the feet."""
+    pack session: hills and descents on foot (or big-gear climbs on a bike), what the activity
+    always adds (a hike's rough ground), long spells on the feet."""
+    facts = activity.convert
     tags: list[str] = []
-    on_foot = activity.weight_bearing or activity.id in _ON_FOOT_HILLS
     if run.type == "hills":
-        if on_foot:
-            tags += ["hills", "downhill"] if activity.id in _OUTDOOR_ON_FOOT else ["hills"]
-        elif activity.id in _BIKES:
-            tags += ["knee_load", "big_gear_climb"]
-    if activity.id == "hiking":
-        tags += ["hills", "downhill", "uneven_ground"]
-    if on_foot and total >= LONG_ON_FEET_MINUTES:
+        tags += _hill_tags(activity, facts)
+    if facts is not None:
+        tags += facts.load_tags
+    if activity.weight_bearing and total >= LONG_ON_FEET_MINUTES:
         tags.append("foot_load")
     if total >= LONG_DURATION_TAG_MINUTES:
         tags.append("long_duration")
@@ -536,8 +535,8 @@ def _equivalent(activity: Activity, run: RunWorkout, cap: int | None = None) -> 
     """The run rebuilt on `activity`, never longer than `cap` (the runner's time, or the step-down
     limit) nor the activity's sensible maximum; None when no useful version fits."""
     name = localize(activity.name)
-    limit = min(x for x in (cap, _MAX_MINUTES.get(activity.id)) if x is not None) \
-        if cap is not None or activity.id in _MAX_MINUTES else None
+    limits = [x for x in (cap, _max_minutes(activity)) if x is not None]
+    limit = min(limits) if limits else None
     if run.structured:
         reps, warmup_minutes, cooldown_minutes = run.reps, run.warmup_minutes, run.cooldown_minutes
         total = _ceil5(run.total_minutes)
@@ -558,7 +557,7 @@ def _equivalent(activity: Activity, run: RunWorkout, cap: int | None = None) -> 
         cooldown = Block(label={"en": "Easy cool-down"},
                          minutes=round(max(cooldown_left, min(cooldown_minutes, 1)), 2), rpe=2)
     else:
-        total = _ceil5(run.total_minutes * _TIME_FACTOR.get(activity.id, 1.0))
+        total = _ceil5(run.total_minutes * _time_factor(activity))
         if limit is not None:
             total = min(total, limit)
         if total < MIN_CONVERTED_MINUTES:
@@ -612,10 +611,8 @@ def convert(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
         run = step_down(run)
         cap = min(cap or STEP_DOWN_MINUTES, STEP_DOWN_MINUTES)
     equipment = user_equipment(profile)
-    order = {activity_id: i for i, activity_id in enumerate(_PREFERENCE)}
-    activities = sorted(pack.activities.values(), key=lambda a: order.get(a.id, len(order)))
     result: list[ConvertedSession] = []
-    for activity in activities:
+    for activity in _stand_ins(pack):
         if not set(activity.equipment) - {"nothing"} <= equipment:
             continue
         if not _suits(pack, activity, run.type):
@@ -633,8 +630,8 @@ def convert(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
         if not verdict.allowed:
             continue
         note = localize(activity.conversion_note) if activity.conversion_note else ""
-        if session.minutes < _ceil5(run.total_minutes * _TIME_FACTOR.get(activity.id, 1.0)):
-            machine_max = _MAX_MINUTES.get(activity.id)
+        if session.minutes < _ceil5(run.total_minutes * _time_factor(activity)):
+            machine_max = _max_minutes(activity)
             why = (f"your {cap} minutes" if cap is not None
                    and (machine_max is None or cap <= machine_max)
                    else "what makes sense on this machine")
@@ -647,6 +644,17 @@ def convert(pack: ContentPack, profile: RunnerProfile, run: RunWorkout,
             ready_made=_ready_made(pack, activity, run, state, equipment, cap),
         ))
     return result
+
+
+def _stand_ins(pack: ContentPack) -> list[Activity]:
+    """The activities with `convert` facts, in the order /convert lists them: by rank, closest
+    to the running action first (coaching-notes.md); equal ranks keep the pack's order."""
+    memo = pack.memo("convert.stand_ins")
+    if "order" not in memo:
+        memo["order"] = sorted((a for a in pack.activities.values() if a.convert is not None),
+                               key=lambda a: a.convert.rank if a.convert is not None else 0)
+    stand_ins: list[Activity] = memo["order"]
+    return stand_ins
 
 
 @dataclass(frozen=True)

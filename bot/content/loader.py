@@ -20,12 +20,15 @@ from bot.content.models import (
     REQUIRED_TEXT_IDS,
     TELEGRAM_MESSAGE_LIMIT,
     Activity,
+    Anchor,
     Condition,
     ContentPack,
     Equipment,
     Exercise,
+    HabitKind,
     Nudge,
     PainModel,
+    PlaceItem,
     Session,
     Source,
     TextItem,
@@ -45,6 +48,9 @@ PACK_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "texts": ("texts.yaml", TextItem),
     "sources": ("sources.yaml", Source),
     "pain_models": ("pain_models.yaml", PainModel),
+    "anchors": ("anchors.yaml", Anchor),
+    "places": ("places.yaml", PlaceItem),
+    "habit_kinds": ("habit_kinds.yaml", HabitKind),
 }
 
 NO_EQUIPMENT_ID = "nothing"
@@ -124,6 +130,9 @@ def load_pack(directory: Path) -> ContentPack:
         texts=texts,
         sources=parsed["sources"],
         pain_models=parsed["pain_models"],
+        anchors=parsed["anchors"],
+        places=parsed["places"],
+        habit_kinds=parsed["habit_kinds"],
     )
 
 
@@ -252,10 +261,12 @@ class _CrossChecker:
 
     def run(self) -> None:
         self._check_equipment_special()
+        self._check_equipment_places()
         self._check_activities()
         self._check_exercises()
         self._check_sessions()
         self._check_nudges()
+        self._check_habit_kinds()
         self._check_pain_models()
         self._check_conditions()
         self._check_load_tags()
@@ -273,12 +284,13 @@ class _CrossChecker:
         refs: Iterable[str | None],
         kind: str,
         label: str,
+        hint: str = "",
     ) -> None:
         if kind in self.unreadable:
             return
         for ref in refs:
             if ref is not None and ref not in self.declared[kind]:
-                self.add(file_name, item_id, field, f"unknown {label} '{ref}'")
+                self.add(file_name, item_id, field, f"unknown {label} '{ref}'{hint}")
 
     def _check_equipment_special(self) -> None:
         if self.parsed["equipment"] and NO_EQUIPMENT_ID not in self.declared["equipment"]:
@@ -288,6 +300,12 @@ class _CrossChecker:
                 None,
                 f"the special item '{NO_EQUIPMENT_ID}' (no equipment) is missing",
             )
+
+    def _check_equipment_places(self) -> None:
+        for item in self.parsed["equipment"].values():
+            for index, place in enumerate(item.places):
+                self._refs("equipment.yaml", item.id, f"places.{index}", [place], "places",
+                           "place", " (declare it in places.yaml)")
 
     def _check_activities(self) -> None:
         for activity in self.parsed["activities"].values():
@@ -357,6 +375,26 @@ class _CrossChecker:
                 "nudges.yaml", nid, "progresses_to", [nudge.progresses_to], "nudges", "nudge"
             )
             self._refs("nudges.yaml", nid, "exercise", [nudge.exercise], "exercises", "exercise")
+            self._refs("nudges.yaml", nid, "anchor", [nudge.anchor], "anchors",
+                       "anchor", " (declare it in anchors.yaml)")
+            self._refs("nudges.yaml", nid, "kind", [nudge.kind], "habit_kinds",
+                       "habit kind", " (declare it in habit_kinds.yaml)")
+
+    def _check_habit_kinds(self) -> None:
+        kinds = self.parsed["habit_kinds"]
+        for kind in kinds.values():
+            self._refs("habit_kinds.yaml", kind.id, "activity", [kind.activity], "activities",
+                       "activity")
+        if "habit_kinds" in self.unreadable or not self.declared["habit_kinds"]:
+            return
+        defaults = [kind.id for kind in kinds.values() if kind.default]
+        # One default, so a habit of a kind the pack no longer declares is still logged.
+        if not defaults and len(kinds) == len(self.declared["habit_kinds"]):
+            self.add("habit_kinds.yaml", None, "default",
+                     "no kind is marked 'default: true'; mark exactly one")
+        for extra in defaults[1:]:
+            self.add("habit_kinds.yaml", extra, "default",
+                     f"a second default kind (the first is '{defaults[0]}'); mark exactly one")
 
     def _check_pain_models(self) -> None:
         for model in self.parsed["pain_models"].values():
@@ -367,6 +405,9 @@ class _CrossChecker:
         for kind in ("activities", "exercises", "sessions", "nudges"):
             for item in self.parsed[kind].values():
                 tags.update(item.load_tags)
+        for activity in self.parsed["activities"].values():
+            for _field, convert_tags in _convert_tags(activity):
+                tags.update(convert_tags)
         return tags
 
     def _rule_tags(self) -> set[str]:
@@ -440,15 +481,19 @@ class _CrossChecker:
         for kind in ("activities", "exercises", "sessions", "nudges"):
             file_name = PACK_FILES[kind][0]
             for item in self.parsed[kind].values():
-                for tag in item.load_tags:
-                    if tag not in known:
-                        self.add(
-                            file_name,
-                            item.id,
-                            "load_tags",
-                            f"unknown load tag '{tag}' (not in the vocabulary and no "
-                            "condition rule targets it)",
-                        )
+                fields = [("load_tags", item.load_tags)]
+                if kind == "activities":
+                    fields += _convert_tags(item)
+                for field, tags in fields:
+                    for tag in tags:
+                        if tag not in known:
+                            self.add(
+                                file_name,
+                                item.id,
+                                field,
+                                f"unknown load tag '{tag}' (not in the vocabulary and no "
+                                "condition rule targets it)",
+                            )
 
     def _check_texts(self) -> None:
         if "texts" in self.unreadable:
@@ -515,6 +560,14 @@ class _CrossChecker:
                     f"the rendered exercise would be about {size} characters, more than one "
                     f"Telegram message ({TELEGRAM_MESSAGE_LIMIT})",
                 )
+
+
+def _convert_tags(activity: Activity) -> list[tuple[str, list[str]]]:
+    """The load tags an activity's /convert facts add, by field, for the tag checks."""
+    facts = activity.convert
+    if facts is None:
+        return []
+    return [("convert.hill_tags", facts.hill_tags or []), ("convert.load_tags", facts.load_tags)]
 
 
 def find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:

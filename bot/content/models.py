@@ -22,7 +22,6 @@ from pydantic import (
 
 TELEGRAM_MESSAGE_LIMIT = 4096
 
-Place = Literal["home", "gym", "pool", "outdoors", "commute"]
 Phase = Literal["acute", "settling", "returning"]
 PHASES: tuple[Phase, ...] = ("acute", "settling", "returning")
 RunType = Literal["recovery", "easy", "tempo", "intervals", "hills", "long"]
@@ -30,7 +29,6 @@ Verdict = Literal["ok", "caution", "avoid"]
 ActivityKind = Literal["aerobic", "strength", "balance_agility", "mobility", "sport"]
 Impact = Literal["none", "low", "moderate", "high"]
 Intensity = Literal["recovery", "easy", "tempo", "intervals", "hills", "long", "strength", "skills"]
-NudgeKind = Literal["balance", "strength", "mobility", "agility", "coordination"]
 # How soon a warning sign needs a clinician: "prompt" (within days), "same_day" (today: suspected
 # rupture, fracture, blood clot, can't bear weight) or "emergency" (now, and no exercise at all).
 Urgency = Literal["prompt", "same_day", "emergency"]
@@ -38,6 +36,18 @@ URGENCY_ORDER: dict[str, int] = {"prompt": 0, "same_day": 1, "emergency": 2}
 
 # Stable identifiers: the bot stores them in the database, so they must stay simple.
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+# Places (home, gym, ...) and habit kinds (balance, strength, ...) are pack data: declared in
+# places.yaml and habit_kinds.yaml, so a coach can add one without code. The check reports a
+# reference to one that is not declared.
+Place = Id
+NudgeKind = Id
+# The emoji a habit shows when its anchor is not declared (only a hand-built pack can do that:
+# the check requires every nudge's anchor in anchors.yaml).
+FALLBACK_ANCHOR_EMOJI = "✨"
+# A stand-in shorter than this is not worth doing (the converter's MIN_CONVERTED_MINUTES), so
+# a machine's maximum below it would only hide the machine from /convert.
+MIN_STAND_IN_MINUTES = 10
+MAX_STAND_IN_MINUTES = 6 * 60  # the longest run /convert reads
 
 
 def _require_english(value: dict[str, str]) -> dict[str, str]:
@@ -131,6 +141,28 @@ class Equipment(_Model):
     places: list[Place] = Field(default_factory=list)
 
 
+class ConvertFacts(_Model):
+    """How an activity stands in for a planned run in /convert. An activity without these
+    facts is never offered as a stand-in (running itself, strength, sports)."""
+
+    # Where the activity is listed: the lowest rank first, closest to the running action.
+    rank: int = Field(ge=1)
+    # The run types it can stand in for. A ready-made session of the activity that `replaces`
+    # a type counts too, so a new session never needs this list changed.
+    replaces: list[RunType] = Field(min_length=1)
+    # The longest sensible stand-in: past it, arm work tires the shoulders before the heart, an
+    # erg or pool session becomes a different workout, a walk becomes a day out.
+    max_minutes: int | None = Field(default=None, ge=MIN_STAND_IN_MINUTES,
+                                    le=MAX_STAND_IN_MINUTES)
+    # Continuous runs take this many times as long (walking burns less per minute: 1.5).
+    time_factor: float = Field(default=1.0, ge=0.5, le=3.0)
+    # The load a hill session puts on the body on this activity. Left out: `hills` when the
+    # activity is weight-bearing (on foot), none otherwise.
+    hill_tags: list[str] | None = None
+    # The load every converted session on it carries, whatever the run (a hike's rough ground).
+    load_tags: list[str] = Field(default_factory=list)
+
+
 class Activity(_Model):
     id: Id
     name: Text
@@ -143,6 +175,7 @@ class Activity(_Model):
     running_relevance: Text
     conversion_note: Text | None = None
     aliases: list[str] = Field(default_factory=list)
+    convert: ConvertFacts | None = None
 
 
 class Rule(_Model):
@@ -313,6 +346,31 @@ class Nudge(_Model):
     load_tags: list[str] = Field(default_factory=list)
 
 
+class Anchor(_Model):
+    """A daily moment a habit is tied to ("After I switch the kettle on, ...")."""
+
+    id: Id
+    label: Text  # the heading of the habit's message: "Brushing teeth"
+    emoji: str = Field(min_length=1)
+
+
+class PlaceItem(_Model):
+    """Where equipment is found (home, gym, ...): how onboarding shows it."""
+
+    id: Id
+    label: Text
+    icon: str = Field(min_length=1)
+
+
+class HabitKind(_Model):
+    """A kind of habit (balance, strength, ...) and the activity a done habit is logged as."""
+
+    id: Id
+    activity: str  # an activity id
+    # The kind whose activity a habit of an undeclared kind is logged as; exactly one has it.
+    default: bool = False
+
+
 class Source(_Model):
     id: Id
     title: str
@@ -352,6 +410,9 @@ class ContentPack:
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     pain_models: dict[str, PainModel] = field(default_factory=dict)
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+    places: dict[str, PlaceItem] = field(default_factory=dict)
+    habit_kinds: dict[str, HabitKind] = field(default_factory=dict)
     # Facts derived from the pack by the coaching code (indexes, verdicts), computed once per
     # pack: the pack never changes, so they never go stale, and they go with the pack.
     _memos: dict[str, dict[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
@@ -363,6 +424,31 @@ class ContentPack:
     def text(self, text_id: str, lang: str = "en") -> str:
         """A fixed text (disclaimer, pain rule, ...) in `lang`, falling back to English."""
         return localize(self.texts[text_id], lang)
+
+    def anchor(self, anchor_id: str) -> Anchor:
+        """The anchor's label and emoji. An undeclared id (possible only in a hand-built pack)
+        reads as its words with a generic emoji, so a message can always be shown."""
+        found = self.anchors.get(anchor_id)
+        if found is not None:
+            return found
+        label = anchor_id.replace("_", " ").capitalize()
+        return Anchor.model_construct(id=anchor_id, label={"en": label},
+                                      emoji=FALLBACK_ANCHOR_EMOJI)
+
+    def place_icon(self, place: str) -> str:
+        """The place's icon, or "" for a place the pack does not declare."""
+        found = self.places.get(place)
+        return found.icon if found is not None else ""
+
+    def habit_activity(self, kind: str) -> str:
+        """The activity a done habit of `kind` is logged as; the default kind's for a kind the
+        pack does not declare. KeyError when the pack declares no kinds at all."""
+        found = self.habit_kinds.get(kind)
+        if found is None:
+            found = next((k for k in self.habit_kinds.values() if k.default), None)
+        if found is None:
+            raise KeyError(f"no habit kind '{kind}' and no default kind in the pack")
+        return found.activity
 
     def session_load_tags(self, session: Session) -> set[str]:
         """Every load tag a session carries: its activity's, its own and its exercises'."""
