@@ -26,6 +26,7 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy bot
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check-content: $(VENV)/.installed-run

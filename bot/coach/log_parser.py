@@ -205,10 +205,17 @@ _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], int | N
 
 def _read_day(s: _Scratch, today: date) -> int:
     for pattern, read in _DAY_RULES:
-        value, found = s.take_first(pattern, lambda m, read=read: read(m, today))
+        value, found = s.take_first(pattern, _on_day(read, today))
         if found and value is not None:
             return value
     return 0
+
+
+def _on_day(
+    read: Callable[[re.Match[str], date], int | None], today: date
+) -> Callable[[re.Match[str]], int | None]:
+    # A function of its own, so each rule's reader is bound now rather than when it is called.
+    return lambda m: read(m, today)
 
 
 # --- pain and effort -----------------------------------------------------------------------------
@@ -313,10 +320,10 @@ def _read_quantities(s: _Scratch) -> _Amounts:
     minutes = mins[2].value if mins else None
     bare = False
     if minutes is None:
-        m = BARE_NUMBER_RE.search(s.work)
-        if m is not None and 0 < float(m[1]) <= BARE_MINUTES_MAX:
-            minutes, bare = float(m[1]), True
-            s.blank([m.span()])
+        number = BARE_NUMBER_RE.search(s.work)
+        if number is not None and 0 < float(number[1]) <= BARE_MINUTES_MAX:
+            minutes, bare = float(number[1]), True
+            s.blank([number.span()])
     return _Amounts(minutes, dist[2].value if dist else None, bare, bool(counts))
 
 
@@ -367,7 +374,7 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text.lower())
 
 
-_Key = tuple[str, ...] | str
+_Key = tuple[str, ...]  # the words of a phrase
 
 
 def _prefer(table: dict[_Key, Term], key: _Key, term: Term) -> None:

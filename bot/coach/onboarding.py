@@ -32,10 +32,9 @@ from bot.coach.profile import (
     RED_FLAG_TEXT,
     RED_FLAG_TEXT_EMERGENCY,
     TEXT_FLAGS,
-    InjuryStatus,
-    Phase,
     RunnerProfile,
 )
+from bot.coach.statuses import InjuryStatus, Phase
 from bot.coach.time_input import format_time, parse_local_time
 from bot.coach.timezones import resolve_zone, zone_from_location
 from bot.content import ContentPack

@@ -49,8 +49,8 @@ def sign_urgency(text: str) -> Urgency | None:
     """How soon a warning sign written in `text` needs a clinician (None: no sign)."""
     lowered = text.lower()
     for urgency in ("emergency", "same_day", "prompt"):
-        if _SIGNS[urgency].search(lowered):  # type: ignore[index]
-            return urgency  # type: ignore[return-value]
+        if _SIGNS[urgency].search(lowered):
+            return urgency
     return None
 
 

@@ -26,10 +26,9 @@ from bot.coach.profile import (
     RED_FLAG_TEXT,
     RED_FLAG_TEXT_EMERGENCY,
     RED_FLAG_TEXT_PROMPT,
-    InjuryStatus,
-    Phase,
     RunnerProfile,
 )
+from bot.coach.statuses import InjuryStatus, Phase
 from bot.content.models import URGENCY_ORDER, Condition, ContentPack, PainModel, Urgency
 
 FALLBACK_CONDITION = "not_sure"

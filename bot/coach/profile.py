@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
-InjuryStatus = Literal["none", "injured", "returning"]
-Phase = Literal["acute", "settling", "returning"]
+from bot.coach.statuses import InjuryStatus, Phase
 
 # Minutes offered in onboarding; "60+" is stored as 60 and means "an hour or more".
 MINUTE_CHOICES = (15, 30, 45, 60)

@@ -31,15 +31,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
 
 from bot.coach.schedule import local_date, week_bounds
+from bot.coach.statuses import LogStatus
 
 DEFAULT_DAYS_PER_WEEK = 4
 MIN_REST_ALLOWANCE = 1
 CHART_WEEKS = 8
-
-LogStatus = Literal["done", "skipped"]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     Float,
     ForeignKey,
@@ -27,6 +29,26 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.coach.statuses import (
+    DELIVERY_KINDS,
+    DELIVERY_RESPONSES,
+    DELIVERY_STATUSES,
+    FLOWS,
+    INJURY_STATUSES,
+    LOG_SOURCES,
+    LOG_STATUSES,
+    PHASES,
+    USER_STATUSES,
+    DeliveryKind,
+    DeliveryResponse,
+    DeliveryStatus,
+    Flow,
+    InjuryStatus,
+    LogSource,
+    LogStatus,
+    Phase,
+    UserStatus,
+)
 from bot.db.types import BigIntPK, UTCDateTime
 
 # Stable constraint names make Alembic migrations portable between SQLite and PostgreSQL.
@@ -74,6 +96,21 @@ class CleanText(TypeDecorator[str]):
         return clean_text(value) if isinstance(value, str) else value
 
 
+def one_of(column: str, values: Sequence[str]) -> CheckConstraint:
+    """A CHECK that `column` holds one of `values`, named ck_<table>_<column>.
+
+    The values come from bot.coach.statuses, so the database refuses exactly what the types
+    do. A NULL passes (SQL counts an unknown result as passing), so a nullable column stays
+    nullable. A migration that adds or widens a constraint spells its values out, as it must
+    stay the schema of its own revision; tests/test_migrations.py checks the migrated database
+    has the same constraints as the models.
+    """
+    if any("'" in value for value in values):
+        raise ValueError(f"a quote in the values for {column}")
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -82,13 +119,13 @@ class User(Base):
     """One Telegram user, with everything the nudge sweep needs on a single indexed row."""
 
     __tablename__ = "users"
+    __table_args__ = (one_of("status", USER_STATUSES),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     first_name: Mapped[str] = mapped_column(CleanString(128), default="")
     language_code: Mapped[str | None] = mapped_column(CleanString(16))
-    # active | blocked (the user blocked the bot) | stopped (/stop: no nudges, data kept)
-    status: Mapped[str] = mapped_column(CleanString(16), default="active")
+    status: Mapped[UserStatus] = mapped_column(CleanString(16), default="active")
     timezone: Mapped[str | None] = mapped_column(CleanString(64))
     nudge_time: Mapped[time | None] = mapped_column(Time)
     # NULL whenever no nudge is planned, so the sweep's index only holds users it may nudge.
@@ -113,14 +150,17 @@ class Profile(Base):
     """What the runner told us in onboarding: injury, equipment and time."""
 
     __tablename__ = "profiles"
+    __table_args__ = (
+        one_of("injury_status", INJURY_STATUSES),
+        one_of("phase", PHASES),
+    )
 
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    # none | injured | returning
-    injury_status: Mapped[str] = mapped_column(String(16), default="none")
+    injury_status: Mapped[InjuryStatus] = mapped_column(String(16), default="none")
     condition_id: Mapped[str | None] = mapped_column(String(64))
-    phase: Mapped[str | None] = mapped_column(String(16))
+    phase: Mapped[Phase | None] = mapped_column(String(16))
     pain_today: Mapped[int | None] = mapped_column(SmallInteger)
     clinician_seen: Mapped[bool | None] = mapped_column(Boolean)
     # When it started (or was diagnosed), whether it hurts in daily life, and whether a clinician
@@ -144,11 +184,12 @@ class ConversationState(Base):
     another worker picks the conversation up at the same step."""
 
     __tablename__ = "conversation_states"
+    __table_args__ = (one_of("flow", FLOWS),)
 
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    flow: Mapped[str] = mapped_column(CleanString(32))
+    flow: Mapped[Flow] = mapped_column(CleanString(32))
     step: Mapped[str] = mapped_column(CleanString(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The message whose keyboard belongs to the current step; taps on any other are stale.
@@ -163,6 +204,8 @@ class SessionLog(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "source_message_id", name="uq_session_logs_user_message"),
         Index("ix_session_logs_user_performed", "user_id", "performed_on"),
+        one_of("status", LOG_STATUSES),
+        one_of("source", LOG_SOURCES),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -177,10 +220,8 @@ class SessionLog(Base):
     distance_km: Mapped[float | None] = mapped_column(Float)
     effort: Mapped[int | None] = mapped_column(SmallInteger)
     pain: Mapped[int | None] = mapped_column(SmallInteger)
-    # done | skipped
-    status: Mapped[str] = mapped_column(CleanString(16), default="done")
-    # text | button | nudge | suggestion | command
-    source: Mapped[str] = mapped_column(CleanString(16), default="text")
+    status: Mapped[LogStatus] = mapped_column(CleanString(16), default="done")
+    source: Mapped[LogSource] = mapped_column(CleanString(16), default="text")
     nudge_delivery_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("nudge_deliveries.id", ondelete="SET NULL")
     )
@@ -196,25 +237,26 @@ class NudgeDelivery(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "local_date", "kind", name="uq_nudge_deliveries_user_day_kind"),
         Index("ix_nudge_deliveries_status_not_before", "status", "not_before"),
+        one_of("kind", DELIVERY_KINDS),
+        one_of("status", DELIVERY_STATUSES),
+        one_of("response", DELIVERY_RESPONSES),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
-    # habit | session | backoff_ask | backoff_pause
-    kind: Mapped[str] = mapped_column(CleanString(16))
+    kind: Mapped[DeliveryKind] = mapped_column(CleanString(16))
     content_id: Mapped[str | None] = mapped_column(CleanString(64))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # pending | sending | sent | blocked | failed | skipped | unknown
-    status: Mapped[str] = mapped_column(CleanString(16), default="pending")
+    status: Mapped[DeliveryStatus] = mapped_column(CleanString(16), default="pending")
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(CleanString(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # What the user did with it: done | snoozed | skipped
-    response: Mapped[str | None] = mapped_column(CleanString(16))
+    # What the user did with it (NULL until they answer).
+    response: Mapped[DeliveryResponse | None] = mapped_column(CleanString(16))
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -27,7 +27,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import pool, util
 from sqlalchemy.connectors.asyncio import (
@@ -35,6 +35,7 @@ from sqlalchemy.connectors.asyncio import (
     AsyncAdapt_dbapi_cursor,
     AsyncAdapt_dbapi_module,
     AsyncAdapt_dbapi_ss_cursor,
+    AsyncIODBAPIConnection,
 )
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
@@ -49,7 +50,7 @@ T = TypeVar("T")
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
+    code: int | None = getattr(error, "sqlite_errorcode", None)
     if code is not None:
         return code & 0xFF == sqlite3.SQLITE_BUSY  # also SQLITE_BUSY_SNAPSHOT and friends
     return "database is locked" in str(error)
@@ -157,7 +158,9 @@ class InLoopConnection:
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._conn.isolation_level = value
+        # The stubs allow only the BEGIN modes, but SQLAlchemy sets "" (sqlite3's default:
+        # a plain BEGIN before a write) when it leaves autocommit.
+        self._conn.isolation_level = value  # type: ignore[assignment]
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._conn.create_function(*args, **kwargs)
@@ -216,7 +219,9 @@ class InLoopDBAPI(AsyncAdapt_dbapi_module):
         lock_wait = float(kwargs.pop("timeout", LOCK_WAIT_SECONDS))
         kwargs["timeout"] = SPIN_SECONDS
         connection = InLoopConnection(sqlite3.connect(*args, **kwargs), lock_wait)
-        return AsyncAdapt_inloop_connection(self, connection)
+        # SQLAlchemy's protocol describes a whole async DBAPI connection; its adapter calls only
+        # the part InLoopConnection provides.
+        return AsyncAdapt_inloop_connection(self, cast(AsyncIODBAPIConnection, connection))
 
 
 class SQLiteDialect_inloop(SQLiteDialect_aiosqlite):

@@ -17,7 +17,8 @@ from typing import Any, TextIO
 
 from bot.telegram.standin import BotApiStandIn
 
-CONSOLE_USER = {"id": 1_000_001, "is_bot": False, "first_name": "Runner", "language_code": "en"}
+CONSOLE_USER: dict[str, Any] = {"id": 1_000_001, "is_bot": False, "first_name": "Runner",
+                                "language_code": "en"}
 HELP = ("Type to chat. #N presses button N of the last message, ^ text replies to the last "
         "message, @loc LAT LON shares a location. Ctrl-D or Ctrl-C quits.")
 
@@ -37,8 +38,9 @@ class ConsoleChat:
         self.api = api
         self.out = out
         self.files_dir = files_dir
-        self.user = dict(CONSOLE_USER)
-        self.chat = {"id": self.user["id"], "type": "private", "first_name": "Runner"}
+        self.user: dict[str, Any] = dict(CONSOLE_USER)
+        self.chat: dict[str, Any] = {"id": self.user["id"], "type": "private",
+                                     "first_name": "Runner"}
         self._update_ids = count(1)
         self._last_with_buttons: dict[str, Any] | None = None
         self._last_message_id: int | None = None
@@ -50,6 +52,7 @@ class ConsoleChat:
     def _on_call(self, method: str, params: dict[str, Any]) -> None:
         if method in ("sendMessage", "sendPhoto", "sendDocument", "editMessageText"):
             chat_id = int(params.get("chat_id", 0))
+            key: tuple[int, int] | None
             if method == "editMessageText":
                 key = (chat_id, int(params.get("message_id", 0)))
             else:
