@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.coach.statuses import UserStatus
+
 DEFAULT_PAUSE_DAYS = 7
 MAX_PAUSE_DAYS = 90
 # How long the "Yes, delete everything" button of the latest /delete question works.
@@ -41,7 +43,7 @@ def delete_confirmed(asked_message_id: int | None, asked_at: datetime | None,
             and timedelta(0) <= now - asked_at <= window)
 
 
-def status_after_block(status: str) -> str | None:
+def status_after_block(status: str) -> UserStatus | None:
     """The status once the user blocks the bot, or None to keep it: someone who sent /stop
     stays stopped, so unblocking later cannot restart nudges."""
     return None if status == "stopped" else "blocked"

@@ -25,9 +25,9 @@ _PROFILE_QUERY = (
 def to_domain(row: Profile, timezone: str) -> RunnerProfile:
     return RunnerProfile(
         user_id=row.user_id,
-        injury_status=row.injury_status,  # type: ignore[arg-type]
+        injury_status=row.injury_status,
         condition_id=row.condition_id,
-        phase=row.phase,  # type: ignore[arg-type]
+        phase=row.phase,
         pain_today=row.pain_today,
         clinician_seen=row.clinician_seen,
         red_flags=tuple(row.red_flags or ()),

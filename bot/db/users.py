@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.profile import RunnerProfile
 from bot.coach.schedule import LedgerDay, ledger_dates_in_zone
+from bot.coach.statuses import UserStatus
 from bot.coach.timezones import canonical_zone, is_valid_zone
 from bot.db.conversations import Conversation
 from bot.db.engine import Database
@@ -71,7 +72,7 @@ class UserRecord:
         return self.onboarded_at is not None
 
 
-_USERS = User.__table__
+_USERS: Table = User.__table__  # type: ignore[assignment]
 _CONVERSATIONS = ConversationState.__table__
 _SEEN_QUERY = (
     select(_USERS, _CONVERSATIONS.c.flow, _CONVERSATIONS.c.step,
@@ -186,7 +187,8 @@ class UserRepository:
             row = await session.get(User, user_id)
             return None if row is None else to_record(row)
 
-    async def set_status(self, user_id: int, status: str, *, unit: Unit | None = None) -> None:
+    async def set_status(self, user_id: int, status: UserStatus, *,
+                         unit: Unit | None = None) -> None:
         async with session_in(self._db.engine, unit) as session:
             row = await session.get(User, user_id)
             if row is not None:
@@ -247,7 +249,8 @@ class UserSettingsRepository:
             await session.execute(delete(ConversationState).where(
                 ConversationState.user_id == profile.user_id))
 
-    async def update_schedule(self, user_id: int, *, status: str, paused_until: datetime | None,
+    async def update_schedule(self, user_id: int, *, status: UserStatus,
+                              paused_until: datetime | None,
                               next_nudge_at: datetime | None,
                               paused_from: datetime | None = None,
                               reset_backoff: bool = False, unit: Unit | None = None) -> None:

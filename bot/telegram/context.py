@@ -23,7 +23,8 @@ class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
     @property
     def services(self) -> Services:
-        return self.application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+        services: Services = self.application.bot_data[SERVICES_KEY]
+        return services
 
     @property
     def user_record(self) -> UserRecord | None:
@@ -40,5 +41,5 @@ class CoachContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
 
 # The Application as this bot builds it: its contexts are CoachContexts.
-CoachApplication = Application[ExtBot[None], CoachContext, dict[Any, Any], dict[Any, Any],
+CoachApplication = Application[ExtBot[Any], CoachContext, dict[Any, Any], dict[Any, Any],
                                dict[Any, Any], Any]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from dataclasses import replace
@@ -16,28 +15,23 @@ from bot.actions.actor import Actor, settle
 from bot.coach.nudge_timing import upcoming_nudge
 from bot.coach.timezones import is_valid_zone
 from bot.db.users import Reachable, UserRecord
-from bot.telegram.commands import COMMANDS
 from bot.telegram.context import CoachContext
+from bot.telegram.views import basics as views
+
+# Re-exported for the handler modules that still import them from here.
+from bot.telegram.views.basics import EXPIRED_BUTTON, zone_reset_text
+
+__all__ = ["EXPIRED_BUTTON", "not_onboarded_text", "zone_reset_text"]
 
 log = logging.getLogger("bot.gates")
 
-LONG_MESSAGE = 1000
-EXPIRED_BUTTON = "That button has expired. Send /help to see what I can do."
-# What a tap from someone we do not know (never wrote, or deleted their data) is told.
-UNKNOWN_TAP = "That button has expired."
 # The one command an edit may change: editing a log message (or /log) corrects the log.
 _LOG_COMMAND = re.compile(r"^/log(?:@\w+)?(?:\s|$)", re.IGNORECASE)
-NOT_ONBOARDED = "Let's set you up first: send /start."
-MID_ONBOARDING = ("Let's finish setting you up first: answer the question above, or send "
-                  "/start to see it again.")
 
 
 def not_onboarded_text(context: CoachContext) -> str:
     """What to tell someone who asks for coaching before their profile exists."""
-    conversation = context.conversation
-    if conversation is not None and conversation.flow == "onboarding":
-        return MID_ONBOARDING
-    return NOT_ONBOARDED
+    return views.not_onboarded_text(context.conversation)
 
 
 async def edits_are_not_commands(update: Update, context: CoachContext) -> None:
@@ -62,9 +56,7 @@ async def private_chats_only(update: Update, context: CoachContext) -> None:
     try:
         if message is not None and message.text and update.message is not None:
             username = context.bot.username
-            await message.reply_text(
-                f"I coach one runner at a time. Write to me privately: @{username}"
-            )
+            await message.reply_text(views.GROUP_CHAT.format(username=username))
     except Exception as exc:
         log.warning("Could not answer in group chat %s (%s)", chat.id, type(exc).__name__)
     raise ApplicationHandlerStop
@@ -88,7 +80,7 @@ async def remember_user(update: Update, context: CoachContext) -> None:
     )
     if record is None:
         if update.callback_query is not None:
-            await update.callback_query.answer(UNKNOWN_TAP)
+            await update.callback_query.answer(views.UNKNOWN_TAP)
         raise ApplicationHandlerStop
     if record.timezone is not None and not is_valid_zone(record.timezone):
         record = await _replace_unusable_zone(update, context, record)
@@ -122,7 +114,7 @@ async def _replace_unusable_zone(update: Update, context: CoachContext,
         chat = update.effective_chat
         assert chat is not None
         try:
-            await context.bot.send_message(chat.id, zone_reset_text(bad, default))
+            await context.bot.send_message(chat.id, views.zone_reset_text(bad, default))
         except Exception as exc:  # the fix stands; the notice is a courtesy
             log.warning("Could not tell user %s about their zone (%s)", record.id,
                         type(exc).__name__)
@@ -137,70 +129,34 @@ def _next_due(context: CoachContext, record: UserRecord) -> datetime | None:
         quiet_end=record.quiet_end, default_quiet=services.default_quiet)
 
 
-def zone_reset_text(bad_zone: str, default_zone: str) -> str:
-    """Told once, when a stored time zone turned out unusable and the default replaced it."""
-    return (f"I couldn't use your time zone <b>{html.escape(bad_zone[:64])}</b> any more "
-            "(it is no longer in the time zone database), so for now I'm going by "
-            f"<b>{html.escape(default_zone)}</b>. Send /settings to set yours again.")
-
-
-def help_text() -> str:
-    lines = ["<b>Here is what I can do</b>", ""]
-    lines += [f"/{name} — {description}" for name, description in COMMANDS]
-    lines += ["", "You can also just tell me what you did, e.g. <i>swam 30 min easy</i>."]
-    return "\n".join(lines)
-
-
 async def help_command(update: Update, context: CoachContext) -> None:
     assert update.effective_message is not None
-    await update.effective_message.reply_text(help_text())
+    await update.effective_message.reply_text(views.help_text())
 
 
 async def unknown_command(update: Update, context: CoachContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
-    command = html.escape(message.text.split()[0][:40])
-    await message.reply_text(
-        f"I don't know the command {command}. Send /help to see the ones I know."
-    )
+    await message.reply_text(views.unknown_command_text(message.text))
 
 
 async def not_text(update: Update, context: CoachContext) -> None:
     """Stickers, photos, voice notes and the like."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        "Nice! I can only read text and button taps, though. "
-        "Tell me in words what you did (e.g. <i>bike 45 min</i>) or send /help."
-    )
-
-
-def is_emoji_only(text: str) -> bool:
-    stripped = "".join(ch for ch in text if not ch.isspace())
-    return bool(stripped) and not any(ch.isalnum() for ch in stripped)
+    await update.effective_message.reply_text(views.NOT_TEXT)
 
 
 async def fallback_text(update: Update, context: CoachContext) -> None:
     """Text that no other handler claimed: say what we can do instead of staying silent."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    text = message.text
-    if is_emoji_only(text):
-        reply = "😊 I read words better than emoji. Send /help to see what I can do."
-    elif len(text) > LONG_MESSAGE:
-        reply = ("That's a long message! I work best with short ones, like <i>swam 30 min</i>. "
-                 "Send /help to see what I can do.")
-    else:
-        reply = "I'm not sure what you mean. Send /help to see what I can do."
     record = context.user_record
-    if record is not None and not record.onboarded and context.conversation is None:
-        # Someone who never finished setting up gets pointed at the one thing they need.
-        reply = reply.replace("Send /help to see what I can do.",
-                              "Send /start to set up your coaching first.")
-    await message.reply_text(reply)
+    needs_setup = record is not None and not record.onboarded and context.conversation is None
+    await message.reply_text(views.fallback_text(message.text, needs_setup=needs_setup))
 
 
 async def stale_button(update: Update, context: CoachContext) -> None:
     """A tap on a button no handler recognises: an old message, or one from an older version."""
     query = update.callback_query
     assert query is not None
-    await query.answer(EXPIRED_BUTTON)
+    await query.answer(views.EXPIRED_BUTTON)

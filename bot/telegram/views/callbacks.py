@@ -12,6 +12,7 @@ Data is `prefix:action[:field...]`, ASCII, at most Telegram's 64 bytes.
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -168,17 +169,19 @@ class Tap:
     def action(self) -> str:
         return self.button.action
 
-    def int(self, index: int) -> int:
+    # Named for the field types they return; the builtins are spelled out because inside the
+    # class body these names are the methods.
+    def int(self, index: builtins.int) -> builtins.int:
         value = self.values[index]
-        assert isinstance(value, int)
+        assert isinstance(value, builtins.int)
         return value
 
-    def str(self, index: int) -> str:
+    def str(self, index: builtins.int) -> builtins.str:
         value = self.values[index]
-        assert isinstance(value, str)
+        assert isinstance(value, builtins.str)
         return value
 
-    def date(self, index: int) -> date:
+    def date(self, index: builtins.int) -> date:
         value = self.values[index]
         assert isinstance(value, date)
         return value
