@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db.engine import Database
 from bot.db.models import ConversationState
-from bot.db.unit import Unit, session_in
+from bot.db.unit import Unit
 
 
 @dataclass(frozen=True)
@@ -27,21 +29,29 @@ class ConversationRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @asynccontextmanager
+    async def _within(self, unit: Unit | None) -> AsyncIterator[Unit]:
+        """The caller's unit; a transaction of its own for a caller that has none."""
+        if unit is not None:
+            yield unit
+            return
+        async with self._db.unit() as own:
+            yield own
+
     async def save(self, user_id: int, flow: str, step: str, data: dict[str, Any],
                    keyboard_message_id: int | None, now: datetime,
                    *, unit: Unit | None = None) -> None:
         # One upsert instead of read-then-write: every onboarding step saves, so the saved
         # statement shows in bench/updates.py.
-        insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
         values = {"flow": flow, "step": step, "data": dict(data),
                   "keyboard_message_id": keyboard_message_id, "updated_at": now}
-        statement = insert(ConversationState).values(user_id=user_id, **values)
-        statement = statement.on_conflict_do_update(index_elements=[ConversationState.user_id],
-                                                    set_=values)
-        async with session_in(self._db.engine, unit) as session:
-            await session.execute(statement)
+        async with self._within(unit) as within:
+            insert = postgresql.insert if within.dialect == "postgresql" else sqlite.insert
+            statement = insert(ConversationState).values(user_id=user_id, **values)
+            await within.execute(statement.on_conflict_do_update(
+                index_elements=[ConversationState.user_id], set_=values))
 
     async def clear(self, user_id: int, *, unit: Unit | None = None) -> None:
-        async with session_in(self._db.engine, unit) as session:
-            await session.execute(delete(ConversationState).where(
+        async with self._within(unit) as within:
+            await within.execute(delete(ConversationState).where(
                 ConversationState.user_id == user_id))
