@@ -71,7 +71,11 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it costs a round trip (three statements) on every checkout, about two per
+    # update. A connection the server dropped fails its statement once, SQLAlchemy then
+    # invalidates the whole pool, and the next update reconnects; recycling connections every
+    # half hour keeps idle ones from being cut by a proxy or the server's timeouts.
+    kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(url, **kwargs)
 
 
