@@ -11,6 +11,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationHandlerStop,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -31,11 +32,12 @@ from bot.nudges.sweep import register_jobs as register_nudge_jobs
 from bot.services import Services
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import SERVICES_KEY, CoachApplication, CoachContext, services_of
-from bot.telegram.handlers import account, basics, coaching, nudges, onboarding
-from bot.telegram.handlers import logbook as log_handlers
+from bot.telegram.handlers import account, basics, coaching, logbook, nudges, onboarding
 from bot.telegram.handlers.errors import on_error
+from bot.telegram.views.callbacks import pattern
 
 Callback = Callable[[Update, CoachContext], Coroutine[Any, Any, None]]
+Handler = BaseHandler[Update, CoachContext, None]
 
 # A syntactically valid token for console mode and tests, where no real Telegram is involved.
 OFFLINE_TOKEN = "7000001:offline-console-token"
@@ -45,8 +47,7 @@ OFFLINE_TOKEN = "7000001:offline-console-token"
 # EDITS: an edited command stops there (only /log follows edits).
 # CONVERT_ANSWERS: /convert's typed answers, after the onboarding gate (one handler per group).
 # SETTLE: last, writes what the user gate learnt when no action wrote it.
-EDITS, GATES, CONVERSATIONS, CONVERT_ANSWERS, MAIN, SETTLE = -5, -4, -2, -1, 0, 1
-
+EDITS, GATES, USER, CONVERSATIONS, CONVERT_ANSWERS, MAIN, SETTLE = -5, -4, -3, -2, -1, 0, 1
 
 
 async def _post_init(application: CoachApplication) -> None:
@@ -108,54 +109,81 @@ def build_application(
     return application
 
 
+def handler_table() -> list[tuple[int, BaseHandler[Update, CoachContext, None]]]:
+    """Every handler, in the order PTB tries them: (group, handler). Groups run in order and a
+    gate raising ApplicationHandlerStop ends the update; within a group the first handler that
+    matches runs, so each area's specific handlers come before the fallbacks."""
+    new_message = filters.UpdateType.MESSAGE  # an edited old message is not a new command
+    text = filters.TEXT & ~filters.COMMAND
+
+    def command(name: str, callback: Callback) -> tuple[int, Handler]:
+        return MAIN, CommandHandler(name, callback, filters=new_message)
+
+    def buttons(prefix: str, callback: Callback) -> tuple[int, Handler]:
+        # The codec decides the rest: malformed data reaches the handler and is "expired".
+        return MAIN, CallbackQueryHandler(callback, pattern=pattern(prefix))
+
+    return [
+        # Gates.
+        (EDITS, MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT,
+                               basics.edits_are_not_commands)),
+        (GATES, TypeHandler(Update, basics.private_chats_only)),
+        (USER, TypeHandler(Update, basics.remember_user)),
+        # Typed answers to the question a user is on come before any other reading of text.
+        (CONVERSATIONS, MessageHandler(new_message & (text | filters.LOCATION),
+                                       _settling(onboarding.on_text))),
+        (CONVERT_ANSWERS, MessageHandler(new_message & text,
+                                         _settling(coaching.on_typed_answer))),
+        # Onboarding, settings, the injury and the menu.
+        command("start", onboarding.start),
+        command("help", basics.help_command),
+        command("settings", onboarding.settings_command),
+        command("injury", onboarding.injury_command),
+        command("cancel", onboarding.cancel_command),
+        buttons("ob", onboarding.on_button),
+        buttons("st", onboarding.on_settings_button),
+        buttons("mn", onboarding.on_menu_button),
+        # The account.
+        command("pause", account.pause_command),
+        command("resume", account.resume_command),
+        command("stop", account.stop_command),
+        command("privacy", account.privacy_command),
+        command("export", account.export_command),
+        command("delete", account.delete_command),
+        buttons("acct", account.on_delete_button),
+        (MAIN, ChatMemberHandler(account.on_member_change, ChatMemberHandler.MY_CHAT_MEMBER)),
+        # Coaching.
+        command("suggest", coaching.suggest_command),
+        command("convert", coaching.convert_command),
+        command("week", coaching.week_command),
+        buttons("sg", coaching.on_button),
+        (MAIN, MessageHandler(new_message & text & coaching.ReplyToConvertPrompt(),
+                              coaching.on_reply)),
+        # Nudges.
+        command("admin", nudges.admin),
+        buttons("nd", nudges.on_button),
+        # The log: commands, edits of logged messages, and plain text (which it reads once and
+        # answers itself when it is not a log).
+        command("log", logbook.log_command),
+        command("history", logbook.history_command),
+        command("stats", logbook.stats_command),
+        (MAIN, MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, logbook.on_edit)),
+        (MAIN, MessageHandler(new_message & text, logbook.on_text)),
+        buttons("lg", logbook.on_button),
+        # Fallbacks.
+        (MAIN, MessageHandler(new_message & filters.COMMAND, basics.unknown_command)),
+        (MAIN, MessageHandler(new_message & text, basics.fallback_text)),
+        (MAIN, MessageHandler(new_message & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                              basics.not_text)),
+        (MAIN, CallbackQueryHandler(basics.stale_button)),
+        # What the user gate learnt, written when no action did.
+        (SETTLE, TypeHandler(Update, basics.settle_presence)),
+    ]
+
+
 def _register_handlers(application: CoachApplication) -> None:
-    application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT,
-                       basics.edits_are_not_commands), group=EDITS)
-    application.add_handler(TypeHandler(Update, basics.private_chats_only), group=GATES)
-    application.add_handler(TypeHandler(Update, basics.remember_user), group=GATES + 1)
-
-    # Typed answers to the question a user is on come before any other reading of text.
-    application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & ((filters.TEXT & ~filters.COMMAND)
-                                                     | filters.LOCATION),
-                       _settling(onboarding.on_text)),
-        group=CONVERSATIONS,
-    )
-    convert_answers = coaching.typed_answer_handler()
-    convert_answers.callback = _settling(convert_answers.callback)
-    application.add_handler(convert_answers, group=CONVERT_ANSWERS)
-
-    commands = {
-        "start": onboarding.start, "help": basics.help_command,
-        "settings": onboarding.settings_command, "injury": onboarding.injury_command,
-        "cancel": onboarding.cancel_command, "pause": account.pause_command,
-        "resume": account.resume_command, "stop": account.stop_command,
-        "privacy": account.privacy_command, "export": account.export_command,
-        "delete": account.delete_command,
-    }
-    for name, callback in commands.items():
-        # New messages only: an edited old command is not a new one.
-        application.add_handler(CommandHandler(name, callback,
-                                               filters=filters.UpdateType.MESSAGE), group=MAIN)
-    # Callback data that does not have the shape these handlers build falls through to the
-    # catch-all ("That button has expired") instead of reaching them: "ob:<step>:<value>".
-    application.add_handler(CallbackQueryHandler(onboarding.on_button,
-                                                 pattern=r"^ob:[a-z_]{1,32}:"), group=MAIN)
-    application.add_handler(CallbackQueryHandler(onboarding.on_settings_button, pattern=r"^st:"),
-                            group=MAIN)
-    application.add_handler(
-        CallbackQueryHandler(onboarding.on_menu_button, pattern=r"^mn:(week|stats)$"), group=MAIN)
-    application.add_handler(CallbackQueryHandler(account.on_delete_button,
-                                                 pattern=r"^acct:(delete|keep)$"), group=MAIN)
-    application.add_handler(ChatMemberHandler(account.on_member_change,
-                                              ChatMemberHandler.MY_CHAT_MEMBER), group=MAIN)
-
-    coaching.register(application)
-    nudges.register(application)
-    log_handlers.register(application)
-    _register_fallbacks(application)
-    application.add_handler(TypeHandler(Update, basics.settle_presence), group=SETTLE)
+    for group, handler in handler_table():
+        application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
 
 
@@ -171,19 +199,3 @@ def _settling(callback: Callback) -> Callback:
             raise
 
     return run
-
-
-def _register_fallbacks(application: CoachApplication) -> None:
-    new_message = filters.UpdateType.MESSAGE
-    application.add_handler(
-        MessageHandler(new_message & filters.COMMAND, basics.unknown_command), group=MAIN
-    )
-    application.add_handler(
-        MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, basics.fallback_text),
-        group=MAIN,
-    )
-    application.add_handler(
-        MessageHandler(new_message & ~filters.TEXT & ~filters.StatusUpdate.ALL, basics.not_text),
-        group=MAIN,
-    )
-    application.add_handler(CallbackQueryHandler(basics.stale_button), group=MAIN)

@@ -20,10 +20,6 @@ from typing import TYPE_CHECKING
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
     filters,
 )
 
@@ -34,7 +30,7 @@ from bot.db.coaching import CONVERT_FLOW, ConvertState, convert_state_of
 from bot.telegram.context import CoachContext
 from bot.telegram.handlers.basics import not_onboarded_text
 from bot.telegram.views import logbook as log_views
-from bot.telegram.views.callbacks import Tap, decode, pattern
+from bot.telegram.views.callbacks import Tap, decode
 from bot.telegram.views.coaching import (
     EXPIRED,
     LOGGED,
@@ -62,7 +58,7 @@ from bot.telegram.views.coaching import (
 from bot.telegram.views.edits import quiet_edit
 
 if TYPE_CHECKING:
-    from bot.telegram.context import CoachApplication
+    pass
 
 # Kept importable from here for the chat tests, which read the texts and renderers through
 # this module.
@@ -317,31 +313,3 @@ async def _show_day(context: CoachContext, query: CallbackQuery, message: Messag
 
 # ---------------------------------------------------------------------------------- wiring
 #
-# Kept until bot/app.py lists these handlers in its own table; then they go.
-
-
-def handlers() -> list[BaseHandler[Update, CoachContext, None]]:
-    """Commands and buttons for the main group (before the fallbacks). The reply handler only
-    matches replies to our own prompts, so it cannot take other areas' messages."""
-    return [
-        CommandHandler("suggest", suggest_command),
-        CommandHandler("convert", convert_command),
-        CommandHandler("week", week_command),
-        CallbackQueryHandler(on_button, pattern=pattern(PREFIX)),
-        MessageHandler(
-            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ReplyToConvertPrompt(),
-            on_reply,
-        ),
-    ]
-
-
-def typed_answer_handler() -> BaseHandler[Update, CoachContext, None]:
-    """The /convert typed-answer gate, for its own group after the onboarding gate and before
-    the main group (bot/app.py), so it sees text before logging and the fallbacks do."""
-    return MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-                          on_typed_answer)
-
-
-def register(application: CoachApplication) -> None:
-    for handler in handlers():
-        application.add_handler(handler)
