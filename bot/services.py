@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import Clock
+from bot.coach.nudge_choice import PLAN_HISTORY_DAYS
+from bot.coach.nudge_policy import make_chooser
 from bot.coach.schedule import QuietHours
 from bot.config import Settings
 from bot.content import ContentPack
@@ -54,7 +56,8 @@ class Services:
             logs=LogRepository(db),
             coaching=CoachingRepository(db),
             nudges=NudgeRepository(db, default_timezone=settings.default_timezone,
-                                   default_quiet=default_quiet),
+                                   default_quiet=default_quiet, choose=make_chooser(content),
+                                   history_days=PLAN_HISTORY_DAYS),
             privacy=PrivacyRepository(db),
             updates=ProcessedUpdates(db),
         )
@@ -65,4 +68,5 @@ SERVICES_KEY = "services"
 
 def services_of(application: Any) -> Services:
     """The Services an Application was built with (kept in its bot_data)."""
-    return application.bot_data[SERVICES_KEY]  # type: ignore[no-any-return]
+    services: Services = application.bot_data[SERVICES_KEY]
+    return services

@@ -16,8 +16,8 @@ from bot.db.logs import LogRepository, NewLog
 from bot.db.models import NudgeDelivery, SessionLog
 from bot.services import Services
 from bot.telegram.handlers.logbook import handlers
-from bot.telegram.handlers.nudges import render_nudge
 from bot.telegram.views import logbook as views
+from bot.telegram.views.nudges import render_nudge
 from tests.conftest import BotFactory
 from tests.harness import BotMessage, ChatUser, FakeTelegram
 

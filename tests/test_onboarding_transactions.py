@@ -27,7 +27,7 @@ async def test_start_of_a_brand_new_user(tg: FakeTelegram, ana: ChatUser) -> Non
     assert "Hi Ana!" in reply.text
     # The new user's row and the conversation; one transaction once the gate no longer writes
     # a new user's row ahead of the action.
-    assert 1 <= cost.writes <= 2
+    assert cost.writes == 1  # the new user row and the conversation, together
     assert await step_of(tg, ana.id) == "disclaimer"
 
 

@@ -8,16 +8,21 @@ second worker racing on the same message finds the first log instead of making a
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import LogFact
 from bot.db.engine import Database
 from bot.db.models import ConversationState, NudgeDelivery, SessionLog
+from bot.db.unit import Unit, session_in
 
 CLARIFY_FLOW = "log_clarify"
 # Logs a button tap made (Done on a nudge or a suggestion); a detailed reply replaces them.
@@ -68,8 +73,8 @@ class LogRecord:
         return self.undone_at is not None
 
     def fact(self) -> LogFact:
-        status = "skipped" if self.status == "skipped" else "done"
-        return LogFact(self.performed_on, self.activity_id, self.minutes, status)
+        return LogFact(self.performed_on, self.activity_id, self.minutes,
+                       "skipped" if self.status == "skipped" else "done")
 
 
 @dataclass(frozen=True)
@@ -119,42 +124,60 @@ def _record(row: SessionLog) -> LogRecord:
     )
 
 
+def _record_of(values: Mapping[str, Any]) -> LogRecord:
+    return LogRecord(**{name: values[name] for name in LogRecord.__dataclass_fields__})
+
+
 def _active() -> Any:
     return SessionLog.undone_at.is_(None)
 
 
 class LogRepository:
+    """Every method takes the caller's `unit` (one user action, one transaction); without one,
+    a read runs outside any transaction and a write in a transaction of its own."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @asynccontextmanager
+    async def _reading(self, unit: Unit | None) -> AsyncIterator[AsyncSession]:
+        if unit is not None:
+            yield unit.session()
+            return
+        async with self._db.reads() as session:
+            yield session
+
+    def _writing(self, unit: Unit | None) -> Any:
+        return session_in(self._db.engine, unit)
+
     # -- writing ------------------------------------------------------------------------------
 
-    async def create(self, new: NewLog) -> tuple[LogRecord, bool]:
+    async def create(self, new: NewLog, *, unit: Unit | None = None
+                     ) -> tuple[LogRecord, bool]:
         """Store a log; (log, created). The same (user, message) returns the first log instead.
 
-        No read first: the unique (user, message) constraint decides, which costs a statement
-        only for the rare repeat instead of for every log."""
-        try:
-            async with self._db.sessions() as session, session.begin():
-                row = SessionLog(**_columns(new))
-                session.add(row)
-                await session.flush()
-                record = _record(row)
-        except IntegrityError:
-            # This message was logged before: a redelivered update, a second worker, or a
-            # reply the user sent again.
-            if new.source_message_id is None:
-                raise
-            existing = await self.by_message(new.user_id, new.source_message_id)
-            if existing is None:
-                raise
-            return existing, False
-        return record, True
+        One INSERT ... ON CONFLICT DO NOTHING: the unique (user, message) constraint decides,
+        without a read first and without aborting the caller's transaction on a repeat (a
+        redelivered update, a second worker, or a reply the user sent again)."""
+        insert = pg_insert if self._db.dialect == "postgresql" else sqlite_insert
+        stmt = (insert(SessionLog).values(**_columns(new))
+                .on_conflict_do_nothing(index_elements=["user_id", "source_message_id"])
+                .returning(*SessionLog.__table__.columns))
+        async with self._writing(unit) as session:
+            row = (await session.execute(stmt)).mappings().first()
+            if row is not None:
+                return _record_of(row), True
+            assert new.source_message_id is not None  # only a message id can conflict
+            existing = await session.scalar(
+                select(SessionLog).where(SessionLog.user_id == new.user_id,
+                                         SessionLog.source_message_id == new.source_message_id))
+            assert existing is not None
+            return _record(existing), False
 
-    async def update_from_edit(self, user_id: int, message_id: int, changes: LogChanges
-                               ) -> LogRecord | None:
+    async def update_from_edit(self, user_id: int, message_id: int, changes: LogChanges,
+                               *, unit: Unit | None = None) -> LogRecord | None:
         """Apply an edited message to its log. None when there is no live log for it."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._writing(unit) as session:
             row = await session.scalar(
                 select(SessionLog).where(SessionLog.user_id == user_id,
                                          SessionLog.source_message_id == message_id)
@@ -165,13 +188,14 @@ class LogRepository:
                 setattr(row, name, value)
             return _record(row)
 
-    async def undo(self, user_id: int, log_id: int, now: datetime) -> tuple[LogRecord | None, bool]:
+    async def undo(self, user_id: int, log_id: int, now: datetime,
+                   *, unit: Unit | None = None) -> tuple[LogRecord | None, bool]:
         """Undo a log; (log, changed). Undo after Undo changes nothing.
 
         Undoing the last live log tied to a nudge also takes back the nudge's answer, so its
         Done button works again and an undone log never counts as a done habit.
         """
-        async with self._db.sessions() as session, session.begin():
+        async with self._writing(unit) as session:
             row = await session.get(SessionLog, log_id)
             if row is None or row.user_id != user_id:
                 return None, False
@@ -192,11 +216,11 @@ class LogRepository:
             return _record(row), True
 
     async def supersede(self, user_id: int, *, bot_message_id: int, keep_log_id: int,
-                        now: datetime) -> list[int]:
+                        now: datetime, unit: Unit | None = None) -> list[int]:
         """Undo the button-made logs that a detailed reply replaces: those a Done tap made from
         the bot message the reply answers (their source_message_id is that bot message).
         Returns their ids."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._writing(unit) as session:
             rows = (await session.scalars(
                 select(SessionLog).where(
                     SessionLog.user_id == user_id, _active(), SessionLog.id != keep_log_id,
@@ -208,8 +232,9 @@ class LogRepository:
                 row.undone_at = now
             return [row.id for row in rows]
 
-    async def set_pain(self, user_id: int, log_id: int, pain: int) -> LogRecord | None:
-        async with self._db.sessions() as session, session.begin():
+    async def set_pain(self, user_id: int, log_id: int, pain: int,
+                       *, unit: Unit | None = None) -> LogRecord | None:
+        async with self._writing(unit) as session:
             row = await session.get(SessionLog, log_id)
             if row is None or row.user_id != user_id:
                 return None
@@ -218,21 +243,23 @@ class LogRepository:
 
     # -- reading ------------------------------------------------------------------------------
 
-    async def get(self, user_id: int, log_id: int) -> LogRecord | None:
-        async with self._db.reads() as session:
+    async def get(self, user_id: int, log_id: int, *, unit: Unit | None = None) -> LogRecord | None:
+        async with self._reading(unit) as session:
             row = await session.get(SessionLog, log_id)
             return _record(row) if row is not None and row.user_id == user_id else None
 
-    async def by_message(self, user_id: int, message_id: int) -> LogRecord | None:
-        async with self._db.reads() as session:
+    async def by_message(self, user_id: int, message_id: int,
+                         *, unit: Unit | None = None) -> LogRecord | None:
+        async with self._reading(unit) as session:
             row = await session.scalar(
                 select(SessionLog).where(SessionLog.user_id == user_id,
                                          SessionLog.source_message_id == message_id)
             )
             return None if row is None else _record(row)
 
-    async def live_log_for_nudge(self, user_id: int, delivery_id: int) -> LogRecord | None:
-        async with self._db.reads() as session:
+    async def live_log_for_nudge(self, user_id: int, delivery_id: int,
+                                 *, unit: Unit | None = None) -> LogRecord | None:
+        async with self._reading(unit) as session:
             row = await session.scalar(
                 select(SessionLog)
                 .where(SessionLog.user_id == user_id, _active(),
@@ -241,9 +268,10 @@ class LogRepository:
             )
             return None if row is None else _record(row)
 
-    async def previous_pain(self, user_id: int, before_log_id: int) -> int | None:
+    async def previous_pain(self, user_id: int, before_log_id: int,
+                            *, unit: Unit | None = None) -> int | None:
         """The pain on the user's latest live log before this one that has a pain score."""
-        async with self._db.reads() as session:
+        async with self._reading(unit) as session:
             value = await session.scalar(
                 select(SessionLog.pain)
                 .where(SessionLog.user_id == user_id, _active(), SessionLog.id < before_log_id,
@@ -252,10 +280,10 @@ class LogRepository:
             )
             return None if value is None else int(value)
 
-    async def history(self, user_id: int, *, offset: int = 0, limit: int = 10
-                      ) -> tuple[list[LogRecord], int]:
+    async def history(self, user_id: int, *, offset: int = 0, limit: int = 10,
+                      unit: Unit | None = None) -> tuple[list[LogRecord], int]:
         """Live logs, newest first, one page; and how many there are in all."""
-        async with self._db.sessions() as session:
+        async with self._reading(unit) as session:
             total = await session.scalar(
                 select(func.count()).select_from(SessionLog)
                 .where(SessionLog.user_id == user_id, _active())
@@ -267,9 +295,10 @@ class LogRepository:
             )).all()
             return [_record(row) for row in rows], int(total or 0)
 
-    async def recent(self, user_id: int, *, since: date) -> list[LogRecord]:
+    async def recent(self, user_id: int, *, since: date,
+                     unit: Unit | None = None) -> list[LogRecord]:
         """Live logs performed on or after `since`, oldest first (for the coach and stats)."""
-        async with self._db.reads() as session:
+        async with self._reading(unit) as session:
             rows = (await session.scalars(
                 select(SessionLog)
                 .where(SessionLog.user_id == user_id, _active(), SessionLog.performed_on >= since)
@@ -277,21 +306,22 @@ class LogRepository:
             )).all()
             return [_record(row) for row in rows]
 
-    async def facts_since(self, user_id: int, since: date) -> list[LogFact]:
-        return [record.fact() for record in await self.recent(user_id, since=since)]
+    async def facts_since(self, user_id: int, since: date,
+                          *, unit: Unit | None = None) -> list[LogFact]:
+        return [record.fact() for record in await self.recent(user_id, since=since, unit=unit)]
 
-    async def active_days(self, user_id: int) -> set[date]:
+    async def active_days(self, user_id: int, *, unit: Unit | None = None) -> set[date]:
         """Every local date with a live, done log (for streaks)."""
-        async with self._db.reads() as session:
+        async with self._reading(unit) as session:
             days = (await session.scalars(
                 select(SessionLog.performed_on).distinct()
                 .where(SessionLog.user_id == user_id, _active(), SessionLog.status == "done")
             )).all()
             return set(days)
 
-    async def has_log_on(self, user_id: int, day: date) -> bool:
+    async def has_log_on(self, user_id: int, day: date, *, unit: Unit | None = None) -> bool:
         """Whether the user logged a session (done) on this local date: "quiet once done"."""
-        async with self._db.reads() as session:
+        async with self._reading(unit) as session:
             found = await session.scalar(
                 select(SessionLog.id).where(
                     SessionLog.user_id == user_id, _active(), SessionLog.status == "done",
@@ -302,8 +332,9 @@ class LogRepository:
 
     # -- the nudge a reply answers ------------------------------------------------------------
 
-    async def nudge_for_message(self, user_id: int, telegram_message_id: int) -> NudgeRef | None:
-        async with self._db.reads() as session:
+    async def nudge_for_message(self, user_id: int, telegram_message_id: int,
+                                *, unit: Unit | None = None) -> NudgeRef | None:
+        async with self._reading(unit) as session:
             row = await session.scalar(
                 select(NudgeDelivery).where(
                     and_(NudgeDelivery.user_id == user_id,
@@ -315,10 +346,11 @@ class LogRepository:
             return NudgeRef(row.id, row.user_id, row.kind, row.content_id, row.local_date,
                             row.response)
 
-    async def respond_to_nudge(self, delivery_id: int, response: str, now: datetime) -> bool:
+    async def respond_to_nudge(self, delivery_id: int, response: str, now: datetime,
+                               *, unit: Unit | None = None) -> bool:
         """Record done/skipped on the ledger row; False when it already said so. A snoozed
         nudge still waiting to come back is answered now, so it never comes back."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._writing(unit) as session:
             row = await session.get(NudgeDelivery, delivery_id)
             if row is None or row.response == response:
                 return False
@@ -330,22 +362,24 @@ class LogRepository:
 
     # -- the pending clarifying question --------------------------------------------------------
 
-    async def pending_clarify(self, user_id: int) -> PendingClarify | None:
-        async with self._db.reads() as session:
+    async def pending_clarify(self, user_id: int,
+                              *, unit: Unit | None = None) -> PendingClarify | None:
+        async with self._reading(unit) as session:
             row = await session.get(ConversationState, user_id)
             if row is None or row.flow != CLARIFY_FLOW:
                 return None
             return PendingClarify(dict(row.data or {}), row.keyboard_message_id)
 
-    async def in_other_flow(self, user_id: int) -> bool:
+    async def in_other_flow(self, user_id: int, *, unit: Unit | None = None) -> bool:
         """Whether the user is in the middle of another conversation (onboarding, settings...)."""
-        async with self._db.reads() as session:
+        async with self._reading(unit) as session:
             row = await session.get(ConversationState, user_id)
             return row is not None and row.flow != CLARIFY_FLOW
 
-    async def start_clarify(self, user_id: int, data: dict[str, Any], now: datetime) -> bool:
+    async def start_clarify(self, user_id: int, data: dict[str, Any], now: datetime,
+                            *, unit: Unit | None = None) -> bool:
         """Keep the unclear text; False (nothing stored) if another conversation is running."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._writing(unit) as session:
             row = await session.get(ConversationState, user_id)
             if row is not None and row.flow != CLARIFY_FLOW:
                 return False
@@ -358,17 +392,18 @@ class LogRepository:
             row.updated_at = now
             return True
 
-    async def set_clarify_keyboard(self, user_id: int, message_id: int) -> None:
-        async with self._db.sessions() as session, session.begin():
+    async def set_clarify_keyboard(self, user_id: int, message_id: int,
+                                   *, unit: Unit | None = None) -> None:
+        async with self._writing(unit) as session:
             row = await session.get(ConversationState, user_id)
             if row is not None and row.flow == CLARIFY_FLOW:
                 row.keyboard_message_id = message_id
 
-    async def finish_clarify(self, user_id: int, keyboard_message_id: int
-                             ) -> PendingClarify | None:
+    async def finish_clarify(self, user_id: int, keyboard_message_id: int,
+                             *, unit: Unit | None = None) -> PendingClarify | None:
         """Take the pending text for an answer on `keyboard_message_id`; None if stale. Only one
         tap can take it, so a double tap never logs twice."""
-        async with self._db.sessions() as session, session.begin():
+        async with self._writing(unit) as session:
             row = await session.get(ConversationState, user_id, with_for_update=True)
             if (row is None or row.flow != CLARIFY_FLOW
                     or row.keyboard_message_id != keyboard_message_id):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -33,41 +33,41 @@ from typing import Any, Literal
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.nudge_choice import NudgeChoice, RecentNudge
-from bot.coach.profile import RunnerProfile
-from bot.coach.schedule import (
-    QuietHours,
-    backoff_action,
-    catch_up_decision,
-    local_date,
-    next_nudge_at,
+from bot.coach.nudge_policy import (
+    DAILY_KINDS,
+    NUDGE_KINDS,
+    ChoiceInput,
+    Chooser,
+    DueUser,
+    LedgerEntry,
+    NudgeDecision,
+    decide,
 )
+from bot.coach.profile import RunnerProfile
+from bot.coach.schedule import QuietHours, local_date
 from bot.coach.suggest import PastSession
 from bot.coach.timezones import is_valid_zone
 from bot.db.engine import Database
 from bot.db.models import NudgeDelivery, Profile, SessionLog, User
 from bot.db.profiles import to_domain
+from bot.db.unit import Unit, session_in
 
 __all__ = [
+    "DAILY_KINDS",
     "NUDGE_KINDS",
     "AdminCounts",
     "ChoiceInput",
     "ClaimedNudge",
     "Delivery",
-    "DoneResult",
     "NudgeRepository",
     "PendingDelivery",
 ]
 
 log = logging.getLogger("bot.nudges")
 
-# Kinds that are "the daily nudge" (as opposed to the back-off messages).
-NUDGE_KINDS = ("habit", "session")
-# Kinds that take a user's one message of the day (the claim's rules count only these).
-DAILY_KINDS = (*NUDGE_KINDS, "backoff_ask", "backoff_pause")
 # A notice, not a nudge: the user's stored zone was unusable and the default is used instead.
 ZONE_RESET = "zone_reset"
 # A user whose claim failed for a reason of their own is tried again this much later.
@@ -82,26 +82,6 @@ STALE_SENDING = timedelta(minutes=10)
 _INSERT_CHUNK = 500
 
 ClaimOutcome = Literal["pending", "skipped", "paused", "duplicate", "unscheduled", "error"]
-DoneResult = Literal["done", "already", "missing"]
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceInput:
-    """What the content chooser gets for one due user (see bot.coach.nudge_choice)."""
-
-    user_id: int
-    today: date
-    condition_id: str | None
-    phase: str | None
-    recent: tuple[RecentNudge, ...]
-    done_counts: dict[str, int]
-    # The whole profile and the recent logs, for the safety state and today's planned session
-    # (None / empty when the repository was built without `history_days`, e.g. in benches).
-    profile: RunnerProfile | None = None
-    history: tuple[PastSession, ...] = ()
-
-
-Chooser = Callable[[ChoiceInput], NudgeChoice | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,30 +132,17 @@ class AdminCounts:
     failures: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _DueUser:
-    id: int
-    zone: str
-    nudge_time: time | None
-    due_at: datetime
-    paused_until: datetime | None
-    quiet: QuietHours
-    ignored: int
-    every_other_day_from: date | None
-    last_seen_at: datetime | None
-    # The stored zone when it is unusable (then `zone` is the default zone), else None.
+    """A due user as the rules see them, and their stored zone when it is unusable (then the
+    rules' zone is the default zone)."""
+
+    rules: DueUser
     bad_zone: str | None = None
 
-
-@dataclass(slots=True)
-class _LedgerRow:
-    id: int
-    local_date: date
-    kind: str
-    content_id: str | None
-    status: str
-    response: str | None
-    sent_at: datetime | None
+    @property
+    def id(self) -> int:
+        return self.rules.id
 
 
 class NudgeRepository:
@@ -190,7 +157,7 @@ class NudgeRepository:
     ) -> None:
         """The chooser always gets each due user's whole profile; with history_days > 0 also
         their live logs of that many days (one more batched query per claim), for the coaching
-        safety state and today's /week session (bot.nudges.sweep.make_chooser)."""
+        safety state and today's /week session (bot.coach.nudge_policy.make_chooser)."""
         self._db = db
         self._default_zone = default_timezone
         self._default_quiet = default_quiet or QuietHours()
@@ -200,9 +167,11 @@ class NudgeRepository:
     # -- the sweep ------------------------------------------------------------------------------
 
     async def claim_due(
-        self, now: datetime, batch_size: int, grace: timedelta
+        self, now: datetime, batch_size: int, grace: timedelta, *, choose: Chooser | None = None
     ) -> list[ClaimedNudge]:
-        """Claim up to `batch_size` due users in one transaction (module doc)."""
+        """Claim up to `batch_size` due users in one transaction (module doc). `choose`
+        replaces the repository's chooser for this claim (a planner override in tests)."""
+        chooser = choose or self._choose
         async with self._db.sessions() as session, session.begin():
             await self._take_write_lock(session)
             due = await self._select_due(session, now, batch_size)
@@ -224,7 +193,7 @@ class NudgeRepository:
                     claim, row, upd, old = self._decide(
                         user, now, grace, profiles.get(user.id),
                         history.get(user.id, []), done_counts.get(user.id, {}),
-                        logged.get(user.id, set()), tuple(past.get(user.id, ())),
+                        logged.get(user.id, set()), tuple(past.get(user.id, ())), chooser,
                     )
                 except Exception:
                     # One user's bad data must not stop everyone's nudges: this user alone is
@@ -232,8 +201,8 @@ class NudgeRepository:
                     log.exception("Nudge claim failed for user %s; trying again in %s",
                                   user.id, BROKEN_USER_RETRY)
                     claim, row, old = ClaimedNudge(user.id, now.date(), "error"), None, []
-                    upd = {"id": user.id, "ignored_nudges": user.ignored,
-                           "every_other_day_from": user.every_other_day_from,
+                    upd = {"id": user.id, "ignored_nudges": user.rules.ignored,
+                           "every_other_day_from": user.rules.every_other_day_from,
                            "next_nudge_at": now + BROKEN_USER_RETRY}
                 claims.append(claim)
                 user_updates.append(upd)
@@ -275,92 +244,31 @@ class NudgeRepository:
         now: datetime,
         grace: timedelta,
         profile: RunnerProfile | None,
-        history: list[_LedgerRow],
+        history: list[LedgerEntry],
         done_counts: dict[str, int],
         logged_days: set[date],
         past: tuple[PastSession, ...],
+        choose: Chooser | None,
     ) -> tuple[ClaimedNudge, dict[str, Any] | None, dict[str, Any], list[int]]:
-        """The rules for one due user: (claim, ledger row or None, users update, superseded)."""
-        upd: dict[str, Any] = {"id": user.id, "ignored_nudges": user.ignored,
-                               "every_other_day_from": user.every_other_day_from}
-        # Notices (a reset zone) are not the day's message: the rules look at these kinds only.
-        history = [r for r in history if r.kind in DAILY_KINDS]
-        day = local_date(user.due_at, user.zone)
-        if user.nudge_time is None:
-            upd["next_nudge_at"] = None  # nothing to schedule from; onboarding sets it again
-            return ClaimedNudge(user.id, day, "unscheduled"), None, upd, []
+        """Apply the rules (bot.coach.nudge_policy) to one due user: (claim, ledger row or
+        None, users update, superseded row ids)."""
 
-        paused = user.paused_until if user.paused_until and user.paused_until > now else None
+        def pick(day: date, daily: Sequence[LedgerEntry]) -> NudgeChoice | None:
+            return self._pick(user.id, day, profile, daily, done_counts, past, choose)
 
-        def advance(every_other: date | None) -> datetime:
-            return next_nudge_at(now, user.zone, user.nudge_time or time(7, 30),
-                                 after_local_date=day, every_other_day_from=every_other,
-                                 paused_until=paused, quiet=user.quiet)
+        decision = decide(user.rules, now, grace, history, logged_days, pick)
+        upd = {"id": user.id, "ignored_nudges": decision.ignored,
+               "every_other_day_from": decision.every_other_day_from,
+               "next_nudge_at": decision.next_nudge_at}
+        claim = ClaimedNudge(user.id, decision.local_date, decision.outcome,
+                             kind=decision.kind, content_id=decision.content_id,
+                             reason=decision.reason, next_nudge_at=decision.next_nudge_at)
+        return claim, _ledger_row(user, now, decision), upd, list(decision.superseded)
 
-        if paused is not None:
-            upd["next_nudge_at"] = next_nudge_at(
-                now, user.zone, user.nudge_time, every_other_day_from=user.every_other_day_from,
-                paused_until=paused, quiet=user.quiet)
-            return ClaimedNudge(user.id, day, "paused", next_nudge_at=upd["next_nudge_at"]), \
-                None, upd, []
-        if any(r.local_date == day for r in history):
-            # Already handled this local date (e.g. the nudge time was moved later the same
-            # day): never a second nudge on one date.
-            upd["next_nudge_at"] = advance(user.every_other_day_from)
-            return ClaimedNudge(user.id, day, "duplicate", next_nudge_at=upd["next_nudge_at"]), \
-                None, upd, []
-
-        # Back-off: the previous ledger row is judged once, by the claim that follows it.
-        ignored = user.ignored
-        earlier = [r for r in history if r.local_date < day]
-        previous = max(earlier, key=lambda r: (r.local_date, r.id)) if earlier else None
-        if previous is not None and _was_ignored(previous, user.last_seen_at):
-            ignored += 1
-        upd["ignored_nudges"] = ignored
-
-        status, reason = "pending", None
-        if day in logged_days:
-            status, reason = "skipped", "done_today"  # quiet once done
-        elif catch_up_decision(user.due_at, now, grace, zone=user.zone,
-                               quiet=user.quiet) == "skip":
-            status, reason = "skipped", "late"
-
-        every_other = user.every_other_day_from
-        kind: str = "habit"
-        content_id: str | None = None
-        action = backoff_action(ignored) if status == "pending" else "none"
-        if action == "pause":
-            kind = "backoff_pause"
-            upd["next_nudge_at"] = None
-        else:
-            if action == "ask_and_every_other_day":
-                kind = "backoff_ask"
-                every_other = every_other or day
-            elif status == "pending":
-                choice = self._pick(user, day, profile, history, done_counts, past)
-                if choice is None:
-                    status, reason = "skipped", "no_safe_habit"
-                else:
-                    kind, content_id = choice.kind, choice.content_id
-            upd["next_nudge_at"] = advance(every_other)
-        upd["every_other_day_from"] = every_other
-
-        old_pending = [r.id for r in earlier if r.status == "pending"] if status == "pending" \
-            else []
-        row = {
-            "user_id": user.id, "local_date": day, "kind": kind, "content_id": content_id,
-            "due_at": user.due_at, "status": status, "attempts": 0, "not_before": now,
-            "error": reason, "created_at": now,
-        }
-        claim = ClaimedNudge(user.id, day, "pending" if status == "pending" else "skipped",
-                             kind=kind, content_id=content_id, reason=reason,
-                             next_nudge_at=upd["next_nudge_at"])
-        return claim, row, upd, old_pending
-
-    def _pick(self, user: _DueUser, day: date, profile: RunnerProfile | None,
-              history: list[_LedgerRow], done_counts: dict[str, int],
-              past: tuple[PastSession, ...]) -> NudgeChoice | None:
-        if self._choose is None:
+    def _pick(self, user_id: int, day: date, profile: RunnerProfile | None,
+              history: Sequence[LedgerEntry], done_counts: dict[str, int],
+              past: tuple[PastSession, ...], choose: Chooser | None) -> NudgeChoice | None:
+        if choose is None:
             return NudgeChoice("habit", "")  # no content wired (benches): a bare habit row
         recent = tuple(RecentNudge(r.local_date, r.content_id) for r in history
                        if r.kind == "habit" and r.content_id)
@@ -368,8 +276,8 @@ class NudgeRepository:
         # The same window /week reads, counted from the user's local date.
         since = day - timedelta(days=self._history_days)
         history_window = tuple(p for p in past if p.performed_on >= since)
-        return self._choose(ChoiceInput(user.id, day, condition, phase, recent, done_counts,
-                                        profile, history_window))
+        return choose(ChoiceInput(user_id, day, condition, phase, recent, done_counts,
+                                  profile, history_window))
 
     async def _take_write_lock(self, session: AsyncSession) -> None:
         # SQLite: the driver only opens a transaction at the first write, and a read-then-write
@@ -402,15 +310,15 @@ class NudgeRepository:
                 # E.g. "US/Pacific-New", removed from tzdata in 2020: every date computed in
                 # it would raise. The default zone stands in, and the user is told.
                 zone, bad_zone = self._default_zone, zone
-            due.append(_DueUser(row.id, zone, row.nudge_time,
-                                row.next_nudge_at, row.paused_until, quiet,
-                                row.ignored_nudges or 0, row.every_other_day_from,
-                                row.last_seen_at, bad_zone))
+            due.append(_DueUser(DueUser(row.id, zone, row.nudge_time, row.next_nudge_at,
+                                        row.paused_until, quiet, row.ignored_nudges or 0,
+                                        row.every_other_day_from, row.last_seen_at),
+                                bad_zone))
         return due
 
     async def _profiles(self, session: AsyncSession, due: list[_DueUser]
                         ) -> dict[int, RunnerProfile]:
-        zones = {u.id: u.zone for u in due}
+        zones = {u.id: u.rules.zone for u in due}
         rows = await session.scalars(select(Profile).where(Profile.user_id.in_(list(zones))))
         profiles: dict[int, RunnerProfile] = {}
         for row in rows:
@@ -442,17 +350,17 @@ class NudgeRepository:
         return out
 
     async def _history(self, session: AsyncSession, ids: list[int], now: datetime
-                       ) -> dict[int, list[_LedgerRow]]:
+                       ) -> dict[int, list[LedgerEntry]]:
         since = (now - timedelta(days=_HISTORY_DAYS + 1)).date()
         result = await session.execute(
             select(NudgeDelivery.id, NudgeDelivery.user_id, NudgeDelivery.local_date,
                    NudgeDelivery.kind, NudgeDelivery.content_id, NudgeDelivery.status,
                    NudgeDelivery.response, NudgeDelivery.sent_at)
             .where(NudgeDelivery.user_id.in_(ids), NudgeDelivery.local_date >= since))
-        out: dict[int, list[_LedgerRow]] = defaultdict(list)
+        out: dict[int, list[LedgerEntry]] = defaultdict(list)
         for r in result:
-            out[r.user_id].append(_LedgerRow(r.id, r.local_date, r.kind, r.content_id, r.status,
-                                             r.response, r.sent_at))
+            out[r.user_id].append(LedgerEntry(r.id, r.local_date, r.kind, r.content_id,
+                                              r.status, r.response, r.sent_at))
         return out
 
     async def _done_counts(self, session: AsyncSession, ids: list[int]
@@ -607,54 +515,35 @@ class NudgeRepository:
 
     # -- responses (buttons) --------------------------------------------------------------------
 
-    async def get(self, delivery_id: int) -> Delivery | None:
+    async def get(self, delivery_id: int, *, unit: Unit | None = None) -> Delivery | None:
+        if unit is not None:
+            row = await unit.session().get(NudgeDelivery, delivery_id)
+            return None if row is None else _delivery(row)
         async with self._db.reads() as session:
             row = await session.get(NudgeDelivery, delivery_id)
             return None if row is None else _delivery(row)
 
-    async def delivery_for_message(self, user_id: int, message_id: int) -> Delivery | None:
-        """The nudge a message id belongs to (a reply to a nudge is a log: Logging issue)."""
-        async with self._db.reads() as session:
-            row = await session.scalar(select(NudgeDelivery).where(
-                NudgeDelivery.user_id == user_id, NudgeDelivery.telegram_message_id == message_id))
-            return None if row is None else _delivery(row)
+    async def take_for_done(self, delivery_id: int, user_id: int, *, unit: Unit
+                            ) -> Delivery | None:
+        """The user's ledger row, locked for the Done that follows in the same unit (two taps
+        on two workers wait for each other); None when it is not theirs."""
+        row = await unit.session().get(NudgeDelivery, delivery_id, with_for_update=True)
+        return None if row is None or row.user_id != user_id else _delivery(row)
 
-    async def record_done(
-        self, delivery_id: int, user_id: int, message_id: int, now: datetime,
-        performed_on: date, activity_id: str, session_id: str | None = None,
-        minutes: float | None = None,
-    ) -> DoneResult:
-        """Done on a nudge: response 'done' on the ledger and a session log (source 'nudge').
-
-        The log's (user_id, source_message_id) is unique, so a second tap (or a redelivered
-        update, or a race between workers) logs nothing and says "already".
-        """
-        async with self._db.sessions() as session:
-            try:
-                async with session.begin():
-                    row = await session.get(NudgeDelivery, delivery_id, with_for_update=True)
-                    if row is None or row.user_id != user_id:
-                        return "missing"
-                    if row.response == "done":
-                        return "already"
-                    row.response, row.responded_at = "done", now
-                    if row.status == "pending":
-                        row.status = "skipped"  # snoozed, then done: do not send it again
-                        row.error = "done_today"
-                    session.add(SessionLog(
-                        user_id=user_id, source_message_id=message_id,
-                        performed_on=performed_on, logged_at=now, activity_id=activity_id,
-                        session_id=session_id, minutes=minutes, status="done",
-                        source="nudge", nudge_delivery_id=delivery_id,
-                        raw_text="", notes=""))
-            except IntegrityError:
-                return "already"
-        return "done"
+    async def mark_done(self, delivery_id: int, now: datetime, *, unit: Unit) -> None:
+        """Response 'done' on the ledger row; a snoozed nudge still waiting never comes back."""
+        row = await unit.session().get(NudgeDelivery, delivery_id)
+        if row is None:
+            return
+        row.response, row.responded_at = "done", now
+        if row.status == "pending":
+            row.status = "skipped"  # snoozed, then done: do not send it again
+            row.error = "done_today"
 
     async def record_snooze(self, delivery_id: int, user_id: int, not_before: datetime,
-                            now: datetime) -> bool:
+                            now: datetime, *, unit: Unit | None = None) -> bool:
         """Put a sent nudge back in the queue for `not_before`; False if it cannot be."""
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             result = await session.execute(
                 update(NudgeDelivery)
                 .where(NudgeDelivery.id == delivery_id, NudgeDelivery.user_id == user_id,
@@ -666,10 +555,10 @@ class NudgeRepository:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def record_response(self, delivery_id: int, user_id: int, response: str,
-                              now: datetime) -> bool:
+                              now: datetime, *, unit: Unit | None = None) -> bool:
         """Store what the user answered (skipped, keep, every_other_day, paused); False if the
         delivery is not theirs or already answered with Done."""
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             result = await session.execute(
                 update(NudgeDelivery)
                 .where(NudgeDelivery.id == delivery_id, NudgeDelivery.user_id == user_id,
@@ -683,15 +572,16 @@ class NudgeRepository:
                     .values(status="skipped", error="skipped by user"))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def set_cadence(self, user_id: int, every_other_day_from: date | None) -> None:
+    async def set_cadence(self, user_id: int, every_other_day_from: date | None,
+                          *, unit: Unit | None = None) -> None:
         """Daily (None) or every other day counted from a date; the next claim follows it."""
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             await session.execute(update(User).where(User.id == user_id).values(
                 every_other_day_from=every_other_day_from, ignored_nudges=0))
 
-    async def pause_nudges(self, user_id: int) -> None:
+    async def pause_nudges(self, user_id: int, *, unit: Unit | None = None) -> None:
         """No more nudges until /resume plans the next one (next_nudge_at NULL)."""
-        async with self._db.sessions() as session, session.begin():
+        async with session_in(self._db.engine, unit) as session:
             await session.execute(update(User).where(User.id == user_id).values(
                 next_nudge_at=None))
             await session.execute(
@@ -726,15 +616,16 @@ class NudgeRepository:
         return AdminCounts(int(users or 0), int(active or 0), int(sent or 0), failures)
 
 
-def _was_ignored(row: _LedgerRow, last_seen_at: datetime | None) -> bool:
-    """A daily nudge that went out and got no answer, and no message from the user since."""
-    # The "Still want these?" question counts too: leaving it unanswered is ignoring a nudge,
-    # and counting it moves the count past ask_after, so the question is asked only once.
-    if row.kind not in (*NUDGE_KINDS, "backoff_ask") or row.status != "sent" \
-            or row.response is not None:
-        return False
-    return not (last_seen_at is not None and row.sent_at is not None
-                and last_seen_at >= row.sent_at)
+def _ledger_row(user: _DueUser, now: datetime, decision: NudgeDecision
+                ) -> dict[str, Any] | None:
+    if decision.kind is None:
+        return None
+    return {
+        "user_id": user.id, "local_date": decision.local_date, "kind": decision.kind,
+        "content_id": decision.content_id, "due_at": user.rules.due_at,
+        "status": decision.status, "attempts": 0, "not_before": now, "error": decision.reason,
+        "created_at": now,
+    }
 
 
 def _with_id(claim: ClaimedNudge, delivery_id: int | None) -> ClaimedNudge:

@@ -25,11 +25,9 @@ asyncio.sleep. Nothing here blocks on real time unless that is what the time sou
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import math
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,101 +38,21 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.clock import Clock
 from bot.db.nudges import NudgeRepository, PendingDelivery
-from bot.services import Services
-from bot.telegram.context import services_of
-from bot.telegram.handlers.nudges import nudge_repository, render_nudge
+from bot.nudges.budget import NudgeSender, TokenBucket, clock_time_source
+from bot.services import Services, services_of
+from bot.telegram.views.nudges import render_nudge
+
+__all__ = ["MAX_ATTEMPTS", "NudgeSender", "SendReport", "TokenBucket", "clock_time_source",
+           "deliver", "run_sender"]
 
 log = logging.getLogger("bot.nudges.sender")
 
 MAX_ATTEMPTS = 5
 # Back-off for retryable network errors: 10 s, 20 s, 40 s, 80 s.
 RETRY_BASE = timedelta(seconds=10)
-PER_CHAT_INTERVAL = 1.0  # Telegram: at most about one message a second to one chat
-SENDER_STATE_KEY = "nudge_sender"
 # How long the sender keeps sending once shutdown began. Plus one send in flight (PTB's
 # timeouts, about 5 s each way) this stays well below the documented TimeoutStopSec=30.
 DRAIN_SECONDS = 10.0
-
-_EPSILON = 1e-9
-_MIN_WAIT = 1e-6
-
-TimeSource = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
-
-
-class TokenBucket:
-    """A token bucket on an injected time source: `rate` tokens a second, up to `burst`.
-
-    Over any window of T seconds at most `burst + rate * T` acquisitions succeed. The burst is
-    small (a fifth of a second's budget) so a refill after an idle spell cannot push a second
-    over Telegram's bulk limit, while send latency jitter is still made up.
-    """
-
-    def __init__(self, rate: float, *, now: TimeSource, sleep: Sleep,
-                 burst: float | None = None) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        self.burst = burst if burst is not None else max(1.0, rate / 5)
-        self._now = now
-        self._sleep = sleep
-        self._tokens = self.burst
-        self._stamp = now()
-        self._hold_until = 0.0
-
-    def _refill(self, t: float) -> None:
-        if t > self._stamp:
-            self._tokens = min(self.burst, self._tokens + (t - self._stamp) * self.rate)
-            self._stamp = t
-
-    def hold(self, seconds: float) -> None:
-        """Send nothing for `seconds` (after a 429), and start again from an empty bucket."""
-        t = self._now()
-        self._hold_until = max(self._hold_until, t + seconds)
-        self._tokens, self._stamp = 0.0, max(self._stamp, self._hold_until)
-
-    async def acquire(self) -> None:
-        # Float time: a deficit of 1e-17 s would be absorbed by `now + delta`, so near-whole
-        # tokens count as whole and a wait is never shorter than a microsecond.
-        while True:
-            t = self._now()
-            if t < self._hold_until - _EPSILON:
-                await self._sleep(max(self._hold_until - t, _MIN_WAIT))
-                continue
-            self._refill(t)
-            if self._tokens >= 1.0 - _EPSILON:
-                self._tokens = max(0.0, self._tokens - 1.0)
-                return
-            await self._sleep(max((1.0 - self._tokens) / self.rate, _MIN_WAIT))
-
-    def now(self) -> float:
-        return self._now()
-
-    def held_for(self) -> float:
-        """Seconds left of a 429 hold (0 when none)."""
-        return max(0.0, self._hold_until - self._now())
-
-    async def sleep(self, seconds: float) -> None:
-        await self._sleep(seconds)
-
-
-def clock_time_source(clock: Clock) -> tuple[TimeSource, Sleep]:
-    """Time and sleep on the injected clock: a clock that can `advance` (FakeClock) moves instead
-    of sleeping, so tests and benches never wait; the system clock sleeps for real."""
-    advance = getattr(clock, "advance", None)
-
-    async def sleep(seconds: float) -> None:
-        if seconds <= 0:
-            return
-        if advance is not None:
-            # Round up to the clock's microsecond: rounding down could leave a waiter a hair
-            # short of its deadline, sleeping 0 s forever.
-            advance(timedelta(microseconds=math.ceil(seconds * 1_000_000)))
-            await asyncio.sleep(0)  # still let other tasks run
-        else:
-            await asyncio.sleep(seconds)
-
-    return (lambda: clock.now().timestamp()), sleep
 
 
 @dataclass
@@ -147,121 +65,107 @@ class SendReport:
     outcomes: list[tuple[int, str]] = field(default_factory=list)
 
 
-@dataclass
-class NudgeSender:
-    """Sender state that outlives one job run: the rate budget and per-chat last send times."""
+async def deliver(state: NudgeSender, bot: Bot, services: Services, *, chunk: int,
+                  max_rows: int | None = None,
+                  stopping: Callable[[], bool] = lambda: False) -> SendReport:
+    """Send due rows until none is due (or `max_rows` were handled). Once `stopping()` is
+    true, go on for at most DRAIN_SECONDS, then leave the rest pending."""
+    repo, clock, limiter = services.nudges, services.clock, state.limiter
+    report = SendReport()
+    handled = 0
+    waited_out_hold = False
+    drain_until: float | None = None
 
-    limiter: TokenBucket
-    last_by_chat: dict[int, float] = field(default_factory=dict)
+    def out_of_time() -> bool:
+        nonlocal drain_until
+        if drain_until is None and stopping():
+            drain_until = limiter.now() + DRAIN_SECONDS
+            log.info("Shutting down: sending nudges for at most %gs more", DRAIN_SECONDS)
+        return drain_until is not None and limiter.now() >= drain_until
 
-    def _prune(self, t: float) -> None:
-        if len(self.last_by_chat) > 10_000:
-            self.last_by_chat = {c: s for c, s in self.last_by_chat.items()
-                                 if t - s < PER_CHAT_INTERVAL}
+    while (max_rows is None or handled < max_rows) and not out_of_time():
+        size = chunk if max_rows is None else min(chunk, max_rows - handled)
+        batch = await repo.pending_deliveries(clock.now(), size)
+        if not batch:
+            held = limiter.held_for()
+            if held <= 0 or waited_out_hold or drain_until is not None:
+                break
+            # A 429 put rows back for `retry_after`: wait it out (the whole bot must pause
+            # anyway) and send them in this run, once.
+            waited_out_hold = True
+            await limiter.sleep(held)
+            continue
+        for delivery in batch:
+            if out_of_time():
+                break
+            await _one(state, bot, services, delivery, report)
+        handled += len(batch)
+    return report
 
-    async def deliver(self, bot: Bot, services: Services, repo: NudgeRepository,
-                      clock: Clock, *, chunk: int, max_rows: int | None = None,
-                      stopping: Callable[[], bool] = lambda: False) -> SendReport:
-        """Send due rows until none is due (or `max_rows` were handled). Once `stopping()` is
-        true, go on for at most DRAIN_SECONDS, then leave the rest pending."""
-        report = SendReport()
-        handled = 0
-        waited_out_hold = False
-        drain_until: float | None = None
 
-        def out_of_time() -> bool:
-            nonlocal drain_until
-            if drain_until is None and stopping():
-                drain_until = self.limiter.now() + DRAIN_SECONDS
-                log.info("Shutting down: sending nudges for at most %gs more", DRAIN_SECONDS)
-            return drain_until is not None and self.limiter.now() >= drain_until
+async def _one(state: NudgeSender, bot: Bot, services: Services, delivery: PendingDelivery,
+               report: SendReport) -> None:
+    repo, clock = services.nudges, services.clock
+    rendered = render_nudge(services.content, delivery.id, delivery.kind, delivery.content_id,
+                            default_zone=services.settings.default_timezone)
+    if rendered is None:
+        await repo.mark_failed(delivery.id, f"content {delivery.content_id!r} not found")
+        report.failed += 1
+        report.outcomes.append((delivery.id, "failed"))
+        services.metrics.nudge(delivery.kind, "failed")
+        return
+    text, keyboard = rendered
+    await state.wait_turn(delivery.chat_id)
+    # Claimed only now, right before its own send: every row not yet sent stays pending.
+    if not await repo.start_sending(delivery.id, clock.now()):
+        return  # another sender took it, or the user answered or paused meanwhile
+    state.sending_to(delivery.chat_id)
+    outcome = await _send(state.limiter, bot, repo, clock, delivery, text, keyboard)
+    report.outcomes.append((delivery.id, outcome))
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    services.metrics.nudge(delivery.kind, "retry" if outcome == "retried" else outcome)
 
-        while (max_rows is None or handled < max_rows) and not out_of_time():
-            size = chunk if max_rows is None else min(chunk, max_rows - handled)
-            batch = await repo.pending_deliveries(clock.now(), size)
-            if not batch:
-                held = self.limiter.held_for()
-                if held <= 0 or waited_out_hold or drain_until is not None:
-                    break
-                # A 429 put rows back for `retry_after`: wait it out (the whole bot must pause
-                # anyway) and send them in this run, once.
-                waited_out_hold = True
-                await self.limiter.sleep(held)
-                continue
-            for delivery in batch:
-                if out_of_time():
-                    break
-                await self._one(bot, services, repo, clock, delivery, report)
-            handled += len(batch)
-        return report
 
-    async def _one(self, bot: Bot, services: Services, repo: NudgeRepository, clock: Clock,
-                   delivery: PendingDelivery, report: SendReport) -> None:
-        rendered = render_nudge(services.content, delivery.id, delivery.kind, delivery.content_id,
-                                default_zone=services.settings.default_timezone)
-        if rendered is None:
-            await repo.mark_failed(delivery.id, f"content {delivery.content_id!r} not found")
-            report.failed += 1
-            report.outcomes.append((delivery.id, "failed"))
-            services.metrics.nudge(delivery.kind, "failed")
-            return
-        text, keyboard = rendered
-        # At most one message a second to one chat.
-        last = self.last_by_chat.get(delivery.chat_id)
-        if last is not None:
-            wait = last + PER_CHAT_INTERVAL - self.limiter.now()
-            if wait > 0:
-                await self.limiter.sleep(wait)
-        await self.limiter.acquire()
-        # Claimed only now, right before its own send: every row not yet sent stays pending.
-        if not await repo.start_sending(delivery.id, clock.now()):
-            return  # another sender took it, or the user answered or paused meanwhile
-        self.last_by_chat[delivery.chat_id] = self.limiter.now()
-        self._prune(self.limiter.now())
-        outcome = await self._send(bot, repo, clock, delivery, text, keyboard)
-        report.outcomes.append((delivery.id, outcome))
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        services.metrics.nudge(delivery.kind, "retry" if outcome == "retried" else outcome)
-
-    async def _send(self, bot: Bot, repo: NudgeRepository, clock: Clock,
-                    delivery: PendingDelivery, text: str, keyboard: Any) -> str:
-        try:
-            message = await bot.send_message(delivery.chat_id, text, reply_markup=keyboard,
-                                             parse_mode=ParseMode.HTML)
-        except RetryAfter as exc:
-            seconds = _retry_seconds(exc)
-            self.limiter.hold(seconds)
-            await repo.mark_retry(delivery.id, clock.now() + timedelta(seconds=seconds),
-                                  f"429 retry after {seconds:g}s")
-            return "retried"
-        except Forbidden as exc:
-            await repo.mark_blocked(delivery.id, delivery.user_id, f"403 {exc.message}")
-            return "blocked"
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                await repo.mark_blocked(delivery.id, delivery.user_id, f"400 {exc.message}")
-                return "blocked"
-            await repo.mark_failed(delivery.id, f"400 {exc.message}")
-            return "failed"
-        except TimedOut as exc:
-            if _never_left(exc):
-                return await self._retry_or_fail(repo, clock, delivery, f"timeout: {exc}")
-            # Ambiguous: Telegram may have delivered it. Never resend (no double nudge).
-            await repo.mark_unknown(delivery.id, "read timeout: delivery unknown, not resent")
-            return "unknown"
-        except NetworkError as exc:
-            return await self._retry_or_fail(repo, clock, delivery, f"network: {exc.message}")
-        await repo.mark_sent(delivery.id, message.message_id, clock.now())
-        return "sent"
-
-    async def _retry_or_fail(self, repo: NudgeRepository, clock: Clock,
-                             delivery: PendingDelivery, error: str) -> str:
-        if delivery.attempts >= MAX_ATTEMPTS:
-            await repo.mark_failed(delivery.id, f"gave up after {delivery.attempts}: {error}")
-            return "failed"
-        delay = RETRY_BASE * (2 ** (delivery.attempts - 1))
-        await repo.mark_retry(delivery.id, clock.now() + delay, error)
+async def _send(limiter: TokenBucket, bot: Bot, repo: NudgeRepository, clock: Clock,
+                delivery: PendingDelivery, text: str, keyboard: Any) -> str:
+    try:
+        message = await bot.send_message(delivery.chat_id, text, reply_markup=keyboard,
+                                         parse_mode=ParseMode.HTML)
+    except RetryAfter as exc:
+        seconds = _retry_seconds(exc)
+        limiter.hold(seconds)
+        await repo.mark_retry(delivery.id, clock.now() + timedelta(seconds=seconds),
+                              f"429 retry after {seconds:g}s")
         return "retried"
+    except Forbidden as exc:
+        await repo.mark_blocked(delivery.id, delivery.user_id, f"403 {exc.message}")
+        return "blocked"
+    except BadRequest as exc:
+        if "chat not found" in exc.message.lower():
+            await repo.mark_blocked(delivery.id, delivery.user_id, f"400 {exc.message}")
+            return "blocked"
+        await repo.mark_failed(delivery.id, f"400 {exc.message}")
+        return "failed"
+    except TimedOut as exc:
+        if _never_left(exc):
+            return await _retry_or_fail(repo, clock, delivery, f"timeout: {exc}")
+        # Ambiguous: Telegram may have delivered it. Never resend (no double nudge).
+        await repo.mark_unknown(delivery.id, "read timeout: delivery unknown, not resent")
+        return "unknown"
+    except NetworkError as exc:
+        return await _retry_or_fail(repo, clock, delivery, f"network: {exc.message}")
+    await repo.mark_sent(delivery.id, message.message_id, clock.now())
+    return "sent"
+
+
+async def _retry_or_fail(repo: NudgeRepository, clock: Clock, delivery: PendingDelivery,
+                         error: str) -> str:
+    if delivery.attempts >= MAX_ATTEMPTS:
+        await repo.mark_failed(delivery.id, f"gave up after {delivery.attempts}: {error}")
+        return "failed"
+    delay = RETRY_BASE * (2 ** (delivery.attempts - 1))
+    await repo.mark_retry(delivery.id, clock.now() + delay, error)
+    return "retried"
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -279,22 +183,8 @@ def _never_left(exc: TimedOut) -> bool:
     return cause is not None and type(cause).__name__ in ("ConnectTimeout", "PoolTimeout")
 
 
-def sender_state(application: Any, services: Services,
-                 limiter: TokenBucket | None = None) -> NudgeSender:
-    """The application's sender (kept in bot_data so the budget spans job runs)."""
-    state: NudgeSender | None = application.bot_data.get(SENDER_STATE_KEY)
-    if limiter is not None:
-        state = NudgeSender(limiter)
-        application.bot_data[SENDER_STATE_KEY] = state
-    elif state is None:
-        now, sleep = clock_time_source(services.clock)
-        state = NudgeSender(TokenBucket(services.settings.send_rate_per_second,
-                                        now=now, sleep=sleep))
-        application.bot_data[SENDER_STATE_KEY] = state
-    return state
-
-
 async def run_sender(application: Any, now: datetime | None = None, *,
+                     sender: NudgeSender | None = None,
                      limiter: TokenBucket | None = None, bot: Bot | None = None,
                      max_rows: int | None = None,
                      stopping: Callable[[], bool] | None = None) -> SendReport:
@@ -308,8 +198,12 @@ async def run_sender(application: Any, now: datetime | None = None, *,
     services = services_of(application)
     if now is not None and now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    state = sender_state(application, services, limiter)
-    repo = nudge_repository(services)
+    if sender is not None:
+        state = sender  # the process's budget, built once by `register_jobs`
+    elif limiter is not None:
+        state = NudgeSender(limiter)  # a budget of the caller's (tests, benches)
+    else:
+        state = NudgeSender.on_clock(services.settings.send_rate_per_second, services.clock)
     chunk = max(1, int(services.settings.send_rate_per_second * 2))
     if stopping is None:
         # Application.stop() clears `running` before it waits for the running jobs.
@@ -318,8 +212,8 @@ async def run_sender(application: Any, now: datetime | None = None, *,
         def stopping() -> bool:
             return was_running and not application.running
 
-    report = await state.deliver(bot or application.bot, services, repo, services.clock,
-                                 chunk=chunk, max_rows=max_rows, stopping=stopping)
+    report = await deliver(state, bot or application.bot, services, chunk=chunk,
+                           max_rows=max_rows, stopping=stopping)
     if report.sent or report.retried or report.blocked or report.failed or report.unknown:
         log.info("nudges sent=%d retried=%d blocked=%d failed=%d unknown=%d at %s",
                  report.sent, report.retried, report.blocked, report.failed, report.unknown,

@@ -93,9 +93,6 @@ async def remember_user(update: Update, context: CoachContext) -> None:
         record = replace(record, status="active", next_nudge_at=due, ignored_nudges=0,
                          every_other_day_from=None)
     context.actor = Actor(record, conversation, presence, is_new)
-    if presence.create is not None:
-        # MIGRATION BRIDGE: repositories not yet on `transaction` need the row to exist.
-        await settle(services, context.actor)
 
 
 async def settle_presence(update: Update, context: CoachContext) -> None:

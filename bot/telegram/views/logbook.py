@@ -1,6 +1,6 @@
 """What logging and progress look like in the chat: texts and keyboards. No I/O.
 
-Callback data (prefix "lg:", all well under Telegram's 64 bytes):
+Callback data, built and read through the codec (views/callbacks.py), all under 64 bytes:
   lg:undo:<log_id>          undo a log            lg:edit:<log_id>   how to correct a log
   lg:pain:<log_id>:<0-10>   pain during a session lg:c:<activity_id|other|no>  clarifying answer
   lg:h:<offset>             a /history page
@@ -17,8 +17,15 @@ from bot.coach.log_parser import OTHER
 from bot.coach.progress import Streak, Streaks, WeekComparison
 from bot.content import ContentPack
 from bot.db.logs import LogRecord
+from bot.telegram.views.callbacks import Button, Int, Token
 
-PREFIX = "lg:"
+CALLBACK_PREFIX = "lg"
+PREFIX = f"{CALLBACK_PREFIX}:"  # how every log button's data starts
+UNDO = Button(CALLBACK_PREFIX, "undo", (Int(),))
+EDIT = Button(CALLBACK_PREFIX, "edit", (Int(),))
+PAIN = Button(CALLBACK_PREFIX, "pain", (Int(), Int(0, 10)))
+CLARIFY = Button(CALLBACK_PREFIX, "c", (Token(),))  # an activity id, "other" or "no"
+HISTORY = Button(CALLBACK_PREFIX, "h", (Int(),))
 HISTORY_PAGE = 10
 OTHER_EMOJI = "📝"
 LOG_PROMPT = "What did you do? Reply to this message, e.g. swam 30 min easy, or bike 1h15 tempo."
@@ -33,6 +40,9 @@ NOT_LOGGED = "OK, I haven't logged anything."
 ALREADY_UNDONE = "Already undone"
 STALE = "That button has expired."
 PAIN_QUESTION = "Any pain during? 0 = none, 10 = the worst imaginable."
+ALREADY_UNDONE_LOG = "You undid this log. Send /log to log it again."
+EDIT_OF_UNDONE = "You undid this log, so I left it undone. Send /log to log it again."
+CANNOT_CLARIFY = "I couldn't read that as a session. Try e.g. <i>/log swam 30 min easy</i>."
 
 
 def activity_label(pack: ContentPack, activity_id: str, lang: str = "en") -> str:
@@ -117,13 +127,13 @@ def confirmation(pack: ContentPack, log: LogRecord, today: date, *, effort_word:
 
 def log_keyboard(log_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton("↩️ Undo", callback_data=f"{PREFIX}undo:{log_id}"),
-        InlineKeyboardButton("✏️ Edit", callback_data=f"{PREFIX}edit:{log_id}"),
+        InlineKeyboardButton("↩️ Undo", callback_data=UNDO.data(log_id)),
+        InlineKeyboardButton("✏️ Edit", callback_data=EDIT.data(log_id)),
     ]])
 
 
 def pain_keyboard(log_id: int) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(str(n), callback_data=f"{PREFIX}pain:{log_id}:{n}")
+    buttons = [InlineKeyboardButton(str(n), callback_data=PAIN.data(log_id, n))
                for n in range(11)]
     return InlineKeyboardMarkup([buttons[:6], buttons[6:]])
 
@@ -136,11 +146,11 @@ def clarify_keyboard(pack: ContentPack, activity_ids: list[str]) -> InlineKeyboa
         if activity is not None:
             short = activity.name["en"].split(" (")[0]
             row.append(InlineKeyboardButton(f"{activity.emoji} {short}",
-                                            callback_data=f"{PREFIX}c:{activity_id}"))
+                                            callback_data=CLARIFY.data(activity_id)))
     return InlineKeyboardMarkup([
         row,
-        [InlineKeyboardButton("Other…", callback_data=f"{PREFIX}c:{OTHER}"),
-         InlineKeyboardButton("No", callback_data=f"{PREFIX}c:no")],
+        [InlineKeyboardButton("Other…", callback_data=CLARIFY.data(OTHER)),
+         InlineKeyboardButton("No", callback_data=CLARIFY.data("no"))],
     ])
 
 
@@ -169,10 +179,10 @@ def history_keyboard(offset: int, shown: int, total: int) -> InlineKeyboardMarku
     buttons = []
     if offset + shown < total:
         buttons.append(InlineKeyboardButton(
-            "◀️ Older", callback_data=f"{PREFIX}h:{offset + HISTORY_PAGE}"))
+            "◀️ Older", callback_data=HISTORY.data(offset + HISTORY_PAGE)))
     if offset > 0:
         buttons.append(InlineKeyboardButton(
-            "Newer ▶️", callback_data=f"{PREFIX}h:{max(0, offset - HISTORY_PAGE)}"))
+            "Newer ▶️", callback_data=HISTORY.data(max(0, offset - HISTORY_PAGE))))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
