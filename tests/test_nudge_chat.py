@@ -214,7 +214,7 @@ async def test_admin_is_an_unknown_command_for_everyone_else(bot, clock):
     assert reply.text == "I don't know the command /admin. Send /help to see the ones I know."
 
 
-# -- a reply to the nudge is a log (issue 7) ------------------------------------------------------
+# -- a reply to the nudge is a log ----------------------------------------------------------------
 
 async def logs_of(tg: FakeTelegram, user_id: int) -> list[SessionLog]:
     async with services_of(tg).db.sessions() as session:

@@ -97,7 +97,7 @@ class QuietHours:
 
 @dataclass(frozen=True, slots=True)
 class BackoffPolicy:
-    """How many ignored nudges in a row change the cadence (issue 6, point 3)."""
+    """How many ignored nudges in a row change the cadence."""
 
     ask_after: int = 3
     pause_after: int = 7
