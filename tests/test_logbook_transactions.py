@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.services import Services
@@ -66,7 +68,13 @@ async def test_log_command_edit_undo_and_pain_tap_are_one_write_each(
 
 
 async def test_a_clarify_answer_is_one_write(bot: FakeTelegram, runner: ChatUser) -> None:
-    await runner.send("/log zumba 30")
+    await make_injured(bot, runner)
+    _services(bot).clock.advance(timedelta(hours=2))  # last seen is stale: the question writes it
+    with _counter(bot) as counted:
+        question = await runner.send("/log zumba 30")
+    # The unclear text, the question's id and the refreshed last seen: one write, after the send.
+    assert "Did you want to log a session?" in question.text
+    assert counted.writes == 1, counted.write_statements
     with _counter(bot) as counted:
         await runner.press("Other…")
     assert counted.writes == 1, counted.write_statements

@@ -95,6 +95,16 @@ class LogResult:
     effort_word: str | None = None
     pain: PainFollowUp = field(default_factory=PainFollowUp)
     choices: tuple[str, ...] = ()
+    # The unclear message, stored by `remember_question` once the question is sent.
+    clarify_data: dict[str, Any] | None = None
+
+
+class _Decided(Exception):
+    """Leaves a unit of work that must not commit: the action decided without writing, so what
+    the gate learnt stays pending for the write that follows the reply."""
+
+    def __init__(self, result: LogResult) -> None:
+        self.result = result
 
 
 def parse(services: Services, text: str, day: date) -> LogEntry | CouldNotRead:
@@ -114,10 +124,13 @@ async def log_message(services: Services, actor: Actor, *, text: str, message_id
     entry = parse(services, text, today)  # the one parse of this message
     if reply is None and not command and not claim_all and not reads_as_log(entry):
         return LogResult("not_a_log", today)
-    async with transaction(services, actor) as unit:
-        target = await _target(services, unit, actor.id, reply, command=command)
-        return await _log_in(services, unit, actor.id, entry, text=text, message_id=message_id,
-                             target=target, today=today, now=now)
+    try:
+        async with transaction(services, actor) as unit:
+            target = await _target(services, unit, actor.id, reply, command=command)
+            return await _log_in(services, unit, actor.id, entry, text=text,
+                                 message_id=message_id, target=target, today=today, now=now)
+    except _Decided as decided:
+        return decided.result
 
 
 async def _target(services: Services, unit: Unit, user_id: int, reply: Reply | None,
@@ -241,19 +254,24 @@ async def _start_clarify(services: Services, unit: Unit, user_id: int,
         "session_id": content.session_id if content else None,
         "entry": entry_fields(entry),
     }
-    if not await services.logs.start_clarify(user_id, data, now, unit=unit):
+    if await services.logs.in_other_flow(user_id, unit=unit):
         return LogResult("cannot_clarify", today)
     recent = await services.logs.recent(user_id, since=today - CLARIFY_HISTORY, unit=unit)
     guessed = entry.activity_id if isinstance(entry, LogEntry) else None
     choices = clarify_choices(services.content, guessed, content.activity_id if content else None,
                               [log.activity_id for log in recent])
-    return LogResult("clarify", today, choices=tuple(choices))
+    # Nothing is written until the question is sent: `remember_question` stores the text with
+    # the question's message id, in the action's one write.
+    raise _Decided(LogResult("clarify", today, choices=tuple(choices), clarify_data=data))
 
 
-async def remember_question(services: Services, actor: Actor, question_id: int) -> None:
-    """The clarifying question's message id, known only once it was sent: only a tap on that
-    message answers it."""
-    await services.logs.set_clarify_keyboard(actor.id, question_id)
+async def remember_question(services: Services, actor: Actor, question_id: int,
+                            data: dict[str, Any]) -> None:
+    """Keep the unclear text with the clarifying question's message id (known only once it was
+    sent): only a tap on that message answers it."""
+    async with transaction(services, actor) as unit:
+        await services.logs.start_clarify(actor.id, data, services.clock.now(),
+                                          keyboard_message_id=question_id, unit=unit)
 
 
 async def answer_clarify(services: Services, actor: Actor, *, question_id: int,
@@ -286,45 +304,48 @@ async def edit_message(services: Services, actor: Actor, *, message_id: int, tex
     """An edited message updates its log; an edit that first makes a message a log, logs it."""
     now = services.clock.now()
     today = actor.today(services, now)
-    async with transaction(services, actor) as unit:
-        log = await services.logs.by_message(actor.id, message_id, unit=unit)
-        if log is None:
-            if not text:
+    try:
+        async with transaction(services, actor) as unit:
+            log = await services.logs.by_message(actor.id, message_id, unit=unit)
+            if log is None:
+                if not text:
+                    return LogResult("ignored", today)
+                entry = parse(services, text, today)
+                target = await _target(services, unit, actor.id, reply, command=command)
+                if command or target.bot_message_id is not None or reads_as_log(entry):
+                    return await _log_in(services, unit, actor.id, entry, text=text,
+                                         message_id=message_id, target=target, today=today,
+                                         now=now)
                 return LogResult("ignored", today)
-            entry = parse(services, text, today)
-            target = await _target(services, unit, actor.id, reply, command=command)
-            if command or target.bot_message_id is not None or reads_as_log(entry):
-                return await _log_in(services, unit, actor.id, entry, text=text,
-                                     message_id=message_id, target=target, today=today,
-                                     now=now)
-            return LogResult("ignored", today)
-        if log.undone:
-            return LogResult("undone_before", today, log)
-        asked_on = local_date(log.logged_at, actor.zone(services))
-        entry = parse(services, text, asked_on)
-        draft = edit_draft(entry, EditBase(log.activity_id, log.session_id, log.pain), asked_on)
-        if draft is None:
-            return LogResult("unreadable_edit", today, log)
-        changes = LogChanges(
-            performed_on=draft.performed_on, activity_id=draft.activity_id,
-            session_id=draft.session_id, minutes=draft.minutes, distance_km=draft.distance_km,
-            effort=draft.effort, pain=draft.pain, status=draft.status,
-            raw_text=text[:MAX_TEXT], notes=draft.notes)
-        updated = await services.logs.update_from_edit(actor.id, message_id, changes, unit=unit)
-        if updated is None:
-            return LogResult("ignored", today)
-        if updated.nudge_delivery_id is not None and updated.status != log.status:
-            # "swam 20 min" edited into "skipped": the nudge's answer follows the log.
-            await services.logs.respond_to_nudge(updated.nudge_delivery_id, updated.status, now,
-                                                 unit=unit)
-        pain = PainFollowUp()
-        new_pain = entry.pain if isinstance(entry, LogEntry) else None
-        if new_pain is not None and new_pain != log.pain:
-            profile = await services.profiles.get(actor.id, unit=unit)
-            pain = PainFollowUp(await _judge_pain(services, unit, updated, new_pain,
-                                                  profile=profile, notes=updated.raw_text))
-        effort_word = entry.effort_word if isinstance(entry, LogEntry) else None
-        return LogResult("updated", today, updated, effort_word=effort_word, pain=pain)
+            if log.undone:
+                return LogResult("undone_before", today, log)
+            asked_on = local_date(log.logged_at, actor.zone(services))
+            entry = parse(services, text, asked_on)
+            draft = edit_draft(entry, EditBase(log.activity_id, log.session_id, log.pain), asked_on)
+            if draft is None:
+                return LogResult("unreadable_edit", today, log)
+            changes = LogChanges(
+                performed_on=draft.performed_on, activity_id=draft.activity_id,
+                session_id=draft.session_id, minutes=draft.minutes, distance_km=draft.distance_km,
+                effort=draft.effort, pain=draft.pain, status=draft.status,
+                raw_text=text[:MAX_TEXT], notes=draft.notes)
+            updated = await services.logs.update_from_edit(actor.id, message_id, changes, unit=unit)
+            if updated is None:
+                return LogResult("ignored", today)
+            if updated.nudge_delivery_id is not None and updated.status != log.status:
+                # "swam 20 min" edited into "skipped": the nudge's answer follows the log.
+                await services.logs.respond_to_nudge(updated.nudge_delivery_id, updated.status, now,
+                                                     unit=unit)
+            pain = PainFollowUp()
+            new_pain = entry.pain if isinstance(entry, LogEntry) else None
+            if new_pain is not None and new_pain != log.pain:
+                profile = await services.profiles.get(actor.id, unit=unit)
+                pain = PainFollowUp(await _judge_pain(services, unit, updated, new_pain,
+                                                      profile=profile, notes=updated.raw_text))
+            effort_word = entry.effort_word if isinstance(entry, LogEntry) else None
+            return LogResult("updated", today, updated, effort_word=effort_word, pain=pain)
+    except _Decided as decided:
+        return decided.result
 
 
 # --- buttons -------------------------------------------------------------------------------------

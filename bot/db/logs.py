@@ -377,7 +377,8 @@ class LogRepository:
             return row is not None and row.flow != CLARIFY_FLOW
 
     async def start_clarify(self, user_id: int, data: dict[str, Any], now: datetime,
-                            *, unit: Unit | None = None) -> bool:
+                            *, keyboard_message_id: int | None = None,
+                            unit: Unit | None = None) -> bool:
         """Keep the unclear text; False (nothing stored) if another conversation is running."""
         async with self._writing(unit) as session:
             row = await session.get(ConversationState, user_id)
@@ -388,16 +389,9 @@ class LogRepository:
                 session.add(row)
             row.step = "ask"
             row.data = dict(data)
-            row.keyboard_message_id = None
+            row.keyboard_message_id = keyboard_message_id
             row.updated_at = now
             return True
-
-    async def set_clarify_keyboard(self, user_id: int, message_id: int,
-                                   *, unit: Unit | None = None) -> None:
-        async with self._writing(unit) as session:
-            row = await session.get(ConversationState, user_id)
-            if row is not None and row.flow == CLARIFY_FLOW:
-                row.keyboard_message_id = message_id
 
     async def finish_clarify(self, user_id: int, keyboard_message_id: int,
                              *, unit: Unit | None = None) -> PendingClarify | None:

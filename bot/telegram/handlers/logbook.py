@@ -149,7 +149,9 @@ async def _answer(update: Update, context: CoachContext, result: LogResult, text
         sent = await message.reply_text(
             views.clarify_text(text),
             reply_markup=views.clarify_keyboard(pack, list(result.choices)))
-        await actions.remember_question(context.services, _actor(context), sent.message_id)
+        assert result.clarify_data is not None
+        await actions.remember_question(context.services, _actor(context), sent.message_id,
+                                        result.clarify_data)
     elif result.outcome == "cannot_clarify":
         await message.reply_text(views.CANNOT_CLARIFY)
     elif result.outcome == "undone_before":
