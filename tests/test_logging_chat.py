@@ -15,7 +15,6 @@ from bot.coach.profile import RunnerProfile
 from bot.db.logs import LogRepository, NewLog
 from bot.db.models import NudgeDelivery, SessionLog
 from bot.services import Services
-from bot.telegram.handlers.logbook import handlers
 from bot.telegram.views import logbook as views
 from bot.telegram.views.nudges import render_nudge
 from tests.conftest import BotFactory
@@ -350,8 +349,6 @@ async def test_clarify_keeps_the_pending_text_in_the_database(
     await runner.send("/log zumba 30")
     question = runner.last_with_buttons()
     other = await make_bot(database_url, api=bot.api)
-    for handler in reversed(handlers(other.application)):
-        other.application.handlers[0].insert(0, handler)
     runner.tg = other
     await runner.press("Other…", on=question)
     [log] = await live_logs(other, runner.id)

@@ -12,36 +12,25 @@ redelivered update finds the first log; button taps re-check the database, never
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import re
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.actions import logbook as actions
+from bot.actions import progress
 from bot.actions.actor import Actor
 from bot.actions.logbook import LogResult, PainFollowUp, Reply
 from bot.coach.progress import (
     CHART_WEEKS,
-    compare_weeks,
-    pause_freeze,
-    rest_days_allowed,
-    streaks,
-    weekly_series,
 )
-from bot.coach.schedule import local_date, week_bounds
 from bot.progress_chart import render_weekly_minutes
 from bot.telegram.context import CoachContext
 from bot.telegram.handlers import basics
 from bot.telegram.views import logbook as views
-from bot.telegram.views.callbacks import decode, pattern
-
-if TYPE_CHECKING:
-    from bot.telegram.context import CoachApplication
+from bot.telegram.views.callbacks import decode
+from bot.telegram.views.edits import quiet_edit
 
 # Callback prefixes of the messages a reply to which is a log (nudges carry REPLY_TO_LOG
 # instead: their buttons go once answered, and "Still want these?" shares their prefix).
@@ -95,14 +84,6 @@ def _today(context: CoachContext) -> date:
 
 def _strip_command(text: str) -> str:
     return _LOG_COMMAND_RE.sub("", text, count=1).strip()
-
-
-async def _safe_edit(message: Any, text: str, markup: InlineKeyboardMarkup | None = None
-                     ) -> None:
-    if not isinstance(message, Message):
-        return
-    with contextlib.suppress(BadRequest):  # already edited, or too old to edit: harmless
-        await message.edit_text(text, reply_markup=markup)
 
 
 # --- logging a message -------------------------------------------------------------------------
@@ -164,7 +145,7 @@ async def _answer(update: Update, context: CoachContext, result: LogResult, text
                                           effort_word=result.effort_word,
                                           replaced_button_log=result.replaced)
         if question is not None:
-            await _safe_edit(question, confirmation, views.log_keyboard(log.id))
+            await quiet_edit(question, confirmation, views.log_keyboard(log.id))
         else:
             await message.reply_text(confirmation, reply_markup=views.log_keyboard(log.id))
         await send_pain_follow_up(context, chat.id, log.id, result.pain)
@@ -198,7 +179,7 @@ async def _on_clarify(update: Update, context: CoachContext, choice: str) -> Non
         return
     await query.answer()
     if result.outcome == "not_logged":
-        await _safe_edit(question, views.NOT_LOGGED)
+        await quiet_edit(question, views.NOT_LOGGED)
         return
     await _answer(update, context, result, "", question=question)
 
@@ -272,13 +253,13 @@ async def _on_undo(update: Update, context: CoachContext, log_id: int) -> None:
         return
     await query.answer("Undone")
     described = views.describe(context.services.content, result.log, result.today)
-    await _safe_edit(query.message, f"↩️ Undone: <s>{described}</s>")
+    await quiet_edit(query.message, f"↩️ Undone: <s>{described}</s>")
 
 
 async def _on_edit_button(update: Update, context: CoachContext, log_id: int) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    log = await context.services.logs.get(user.id, log_id)
+    log = await progress.live_log(context.services, _actor(context), log_id)
     if log is None or log.undone:
         await query.answer(views.ALREADY_UNDONE if log else views.STALE)
         return
@@ -298,7 +279,7 @@ async def _on_pain(update: Update, context: CoachContext, log_id: int, pain: int
         await query.answer("That log was undone.")
         return
     await query.answer("Noted")
-    await _safe_edit(query.message, f"Pain during: {pain}/10. Noted, thank you.")
+    await quiet_edit(query.message, f"Pain during: {pain}/10. Noted, thank you.")
     if result.safety_text is not None:
         await context.bot.send_message(chat.id, html.escape(result.safety_text))
 
@@ -307,74 +288,37 @@ async def _on_pain(update: Update, context: CoachContext, log_id: int, pain: int
 
 
 async def history_command(update: Update, context: CoachContext) -> None:
-    message, user = update.effective_message, update.effective_user
-    assert message is not None and user is not None
-    text, markup = await _history_page(context, user.id, 0)
+    message = update.effective_message
+    assert message is not None
+    text, markup = await _history_page(context, 0)
     await message.reply_text(text, reply_markup=markup)
 
 
-async def _history_page(context: CoachContext, user_id: int, offset: int
+async def _history_page(context: CoachContext, offset: int
                         ) -> tuple[str, InlineKeyboardMarkup | None]:
-    offset = max(0, offset)
-    logs, total = await context.services.logs.history(user_id, offset=offset,
-                                                      limit=views.HISTORY_PAGE)
-    text = views.history_text(context.services.content, logs, total, offset, _today(context))
-    return text, views.history_keyboard(offset, len(logs), total)
+    page = await progress.history_page(context.services, _actor(context), offset,
+                                       views.HISTORY_PAGE)
+    text = views.history_text(context.services.content, page.logs, page.total, page.offset,
+                              page.today)
+    return text, views.history_keyboard(page.offset, len(page.logs), page.total)
 
 
 async def _on_history_page(update: Update, context: CoachContext, offset: int) -> None:
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
+    query = update.callback_query
+    assert query is not None
     await query.answer()
-    text, markup = await _history_page(context, user.id, offset)
-    await _safe_edit(query.message, text, markup)
+    text, markup = await _history_page(context, offset)
+    await quiet_edit(query.message, text, markup)
 
 
 async def stats_command(update: Update, context: CoachContext) -> None:
-    message, user = update.effective_message, update.effective_user
-    assert message is not None and user is not None
-    services = context.services
-    repo = services.logs
-    zone = _actor(context).zone(services)
-    today = _today(context)
-    monday, _ = week_bounds(today)
-    facts = await repo.facts_since(user.id, monday - timedelta(weeks=CHART_WEEKS - 1))
-    profile = await services.profiles.get(user.id)
-    days_per_week = profile.days_per_week if profile is not None else None
-    active = await repo.active_days(user.id)
-    record = context.user_record
-    paused_until = record.paused_until if record is not None else None
-    paused_from = record.paused_from if record is not None else None
-    pauses = pause_freeze(local_date(paused_until, zone) if paused_until else None,
-                          local_date(paused_from, zone) if paused_from else None, active, today)
-    streak = streaks(active, today, days_per_week=days_per_week, pauses=pauses)
-    comparison = compare_weeks(facts, today)
-    await message.reply_text(views.stats_text(services.content, comparison, streak,
-                                              rest_days_allowed(days_per_week)))
-    series = weekly_series(facts, today)
-    shown = {a for week in series for a in week.minutes_by_activity}
-    names = {a: views.activity_name(services.content, a) for a in shown}
-    png = await asyncio.to_thread(render_weekly_minutes, series, names)
+    message = update.effective_message
+    assert message is not None
+    pack = context.services.content
+    result = await progress.stats(context.services, _actor(context))
+    await message.reply_text(views.stats_text(pack, result.comparison, result.streak,
+                                              result.rest_days))
+    shown = {a for week in result.series for a in week.minutes_by_activity}
+    names = {a: views.activity_name(pack, a) for a in shown}
+    png = await asyncio.to_thread(render_weekly_minutes, result.series, names)
     await message.reply_photo(png, caption=f"Minutes per week, last {CHART_WEEKS} weeks")
-
-
-# --- wiring --------------------------------------------------------------------------------------
-
-
-def handlers(application: CoachApplication) -> list[BaseHandler[Any, Any, Any]]:
-    """The handlers, in order, for group 0 after every other text handler: `on_text` takes
-    all remaining plain text (what is not a log goes to the fallback reply from there)."""
-    new_message = filters.UpdateType.MESSAGE
-    return [
-        CommandHandler("log", log_command, filters=new_message),
-        CommandHandler("history", history_command, filters=new_message),
-        CommandHandler("stats", stats_command, filters=new_message),
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, on_edit),
-        MessageHandler(new_message & filters.TEXT & ~filters.COMMAND, on_text),
-        CallbackQueryHandler(on_button, pattern=pattern(views.CALLBACK_PREFIX)),
-    ]
-
-
-def register(application: CoachApplication) -> None:
-    for handler in handlers(application):
-        application.add_handler(handler, group=0)

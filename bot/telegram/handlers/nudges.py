@@ -8,11 +8,9 @@ one action (bot/actions/nudges.py), one transaction.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.actions import nudges as actions
 from bot.actions.nudges import NudgeTap
@@ -21,10 +19,7 @@ from bot.telegram.context import CoachContext
 from bot.telegram.handlers import basics
 from bot.telegram.handlers.logbook import send_pain_follow_up
 from bot.telegram.views import nudges as views
-from bot.telegram.views.callbacks import decode, pattern
-
-if TYPE_CHECKING:
-    from bot.telegram.context import CoachApplication
+from bot.telegram.views.callbacks import decode
 
 
 async def on_button(update: Update, context: CoachContext) -> None:
@@ -97,10 +92,3 @@ async def admin(update: Update, context: CoachContext) -> None:
         f"Nudges sent today (UTC): {counts.sent_today}\n"
         f"Failures today: {failures}"
     )
-
-
-def register(application: CoachApplication) -> None:
-    """Add the nudge buttons and /admin (group 0, before the fallbacks)."""
-    # An edited old message is not a new command (bot/app.py, edits).
-    application.add_handler(CommandHandler("admin", admin, filters=filters.UpdateType.MESSAGE))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(views.PREFIX)))
