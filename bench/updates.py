@@ -50,8 +50,13 @@ the timed one, so the listeners' cost stays out of the timings:
   that opened none is counted as "reads outside a transaction": on PostgreSQL the autocommit
   read engine; on SQLite any block of reads only, since the sqlite3 module (which our in-loop
   driver runs) sends BEGIN only before a write, so a SELECT runs in SQLite's own autocommit;
-- checkouts: connections taken from the pool (on PostgreSQL each is pinged first:
-  pool_pre_ping).
+- checkouts: connections taken from the pool.
+
+Last, on the counted pass's updates, a bound: the floor alone against the floor that also sends
+exactly the SQL CrossCoach sent for each update, as raw driver statements in the same blocks
+(writes rolled back). Its ratio is the best full/floor any bot could reach that makes
+CrossCoach's Bot API calls and CrossCoach's statements on this stack, whatever its logic; the
+gap between it and full/floor is CrossCoach's own logic and SQLAlchemy's statement building.
 
 One deliberate departure from production, printed in the header: the AIORateLimiter is switched
 off (`--keep-rate-limiter` keeps it). It holds every process to Telegram's ~30 chat messages a
@@ -73,7 +78,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -189,6 +194,9 @@ class Floor(Timed):
         super().__init__(_bare_application(api, Defaults(parse_mode="HTML")), api)
         self.engine = engine
         self.script: list[ApiCall] = []
+        # With `statements`, the floor sends CrossCoach's own SQL instead of the least
+        # persistence (see StatementFloor).
+        self.blocks: list[_Recorded] = []
         self.failures = 0
         self._signatures: dict[str, set[str]] = {}
         self._read_user = select(User.status, User.timezone).where(User.id == bindparam("uid"))
@@ -210,11 +218,17 @@ class Floor(Timed):
 
     async def _replay(self, update: Update, _context: Any) -> None:
         bot = self.application.bot
+        await self._database(update)
+        await self._calls(bot)
+
+    async def _database(self, update: Update) -> None:
         if self.engine is not None and update.effective_user is not None:
             uid = update.effective_user.id
             async with self.engine.begin() as conn:
                 (await conn.execute(self._read_user, {"uid": uid})).first()
                 await conn.execute(self._touch_user, {"uid": uid, "now": datetime.now(UTC)})
+
+    async def _calls(self, bot: Any) -> None:
         for call in self.script:
             method = getattr(bot, _snake(call.method))
             if call.method not in self._signatures:
@@ -228,6 +242,43 @@ class Floor(Timed):
                 await method(**kwargs)
             except (TelegramError, TypeError):
                 self.failures += 1
+
+
+@dataclass
+class _Recorded:
+    """One block of statements CrossCoach sent on one connection, as the driver received them."""
+
+    writing: bool
+    statements: list[tuple[str, Any]]
+
+
+class StatementFloor(Floor):
+    """The floor plus exactly the SQL CrossCoach sent for the update, on its engine, as raw
+    driver statements in the same blocks (a block that wrote runs in a transaction that is then
+    rolled back, so replaying changes nothing). It skips SQLAlchemy's compiling and the ORM, so
+    it is a bound: no bot that makes CrossCoach's calls and sends CrossCoach's statements
+    through this stack can be faster, whatever its logic."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+
+    async def replay_with(self, update: dict[str, Any], calls: list[ApiCall],
+                          blocks: list[_Recorded]) -> None:
+        self.blocks = blocks
+        await self.replay(update, calls)
+
+    async def _database(self, _update: Update) -> None:
+        assert self.engine is not None
+        for block in self.blocks:
+            async with self.engine.connect() as conn:
+                if not block.writing:
+                    for statement, params in block.statements:
+                        await conn.exec_driver_sql(statement, params)
+                    continue
+                transaction = await conn.begin()
+                for statement, params in block.statements:
+                    await conn.exec_driver_sql(statement, params)
+                await transaction.rollback()
 
 
 class Echo(Timed):
@@ -264,6 +315,7 @@ class _Block:
     autocommit: bool
     statements: int = 0
     writing: bool = False
+    sent: list[tuple[str, Any]] = field(default_factory=list)
 
 
 class DatabaseCounter:
@@ -282,6 +334,8 @@ class DatabaseCounter:
         self.writing: Counter[str] = Counter()
         self.outside: Counter[str] = Counter()
         self.checkouts: Counter[str] = Counter()
+        # The blocks of the update being counted, for StatementFloor.
+        self.recorded: list[_Recorded] = []
         self._open: dict[Any, _Block] = {}
         sync = engine.sync_engine
         self._listeners: list[tuple[Any, str, Callable[..., None]]] = [
@@ -300,11 +354,13 @@ class DatabaseCounter:
             level = conn.get_execution_options().get("isolation_level")
             self._open[conn] = _Block(self.kind, autocommit=level == "AUTOCOMMIT")
 
-    def _statement(self, conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+    def _statement(self, conn: Any, _cursor: Any, statement: str, parameters: Any,
+                   *_rest: Any) -> None:
         block = self._open.get(conn)
         if block is None:
             return
         block.statements += 1
+        block.sent.append((statement, parameters))
         if statement.lstrip()[:6].upper() not in _NOT_WRITES:
             block.writing = True
 
@@ -314,6 +370,7 @@ class DatabaseCounter:
             # Both drivers begin lazily: a block that ran nothing cost the database nothing.
             return
         self.statements[block.kind] += block.statements
+        self.recorded.append(_Recorded(block.writing, block.sent))
         # sqlite3 (legacy transaction control) sends BEGIN only before a write.
         if block.autocommit or (self.sqlite and not block.writing):
             self.outside[block.kind] += 1
@@ -388,6 +445,7 @@ class Traffic:
         if self.counter is not None:
             self.counter.kind = self.kind
             self.counter.updates[self.kind] += 1
+            self.counter.recorded = []
         try:
             calls = await self.full.feed(update)
         finally:
@@ -520,6 +578,9 @@ class Run:
     unknown_command: int
     calls_per_update: float
     derailed: int
+    # On the counted pass's updates: the floor, and the floor sending CrossCoach's statements.
+    bound_floor: list[float] = field(default_factory=list)
+    bound: list[float] = field(default_factory=list)
 
 
 async def run_database(database_url: str, args: argparse.Namespace, mix: dict[str, float]
@@ -575,8 +636,25 @@ async def run_database(database_url: str, args: argparse.Namespace, mix: dict[st
             calls_per_update=len(api.calls) / max(1, timed), derailed=traffic.derailed)
         # The same stream continues, CrossCoach alone, while the counter listens.
         counter = result.counter
-        traffic.counter, traffic.then = counter, nothing
+        replays: list[tuple[dict[str, Any], list[ApiCall], list[_Recorded]]] = []
+
+        async def keep(update: dict[str, Any], calls: list[ApiCall]) -> None:
+            assert counter is not None
+            replays.append((update, calls, counter.recorded))
+
+        traffic.counter, traffic.then = counter, keep
         await traffic.run(max(1, args.updates // 4))
+        # Then the bound: the floor alone and the floor sending CrossCoach's own statements,
+        # taking turns on those updates.
+        bound_floor, bound = Floor(), StatementFloor(engine)
+        others += [bound_floor, bound]
+        for bot in (bound_floor, bound):
+            await bot.application.initialize()
+        for index, (update, calls, blocks) in enumerate(replays):
+            pair = [bound_floor.replay(update, calls), bound.replay_with(update, calls, blocks)]
+            for step in pair if index % 2 else reversed(pair):
+                await step
+        result.bound_floor, result.bound = bound_floor.samples, bound.samples
         return result
     finally:
         if counter is not None:
@@ -636,6 +714,12 @@ def report(kind: str, run: Run, args: argparse.Namespace) -> None:
           "updates, counted with engine events):")
     for line in run.counter.lines():
         print(line)
+    if run.bound:
+        ratio = _rate(run.bound) / _rate(run.bound_floor)
+        print(_line("floor + CrossCoach's SQL", run.bound) + "   (on those updates)")
+        print(f"bound on full/floor with CrossCoach's statements on this stack: {ratio:.2f} "
+              "(the floor sending exactly CrossCoach's SQL as raw driver statements, with no "
+              "other work)")
 
 
 async def _with_database(kind: str, body: Callable[[str], Awaitable[Run]]) -> Run:
