@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.coach.nudge_choice import HABIT_ACTIVITY
 from bot.coach.profile import RunnerProfile
 from bot.coach.run_converter import RunWorkout, convert, parse_run
 from bot.coach.safety import assess_session
@@ -144,9 +143,6 @@ def test_habit_kinds_are_logged_as_before(content: ContentPack) -> None:
     assert all(content.habit_activity(kind) in content.activities for kind in kinds)
     # A kind the pack does not declare is logged as the default kind's activity.
     assert content.habit_activity("juggling") == "balance_agility"
-    # The deprecated module-level table is the same pack data.
-    assert dict(HABIT_ACTIVITY) == OLD_HABIT_ACTIVITY
-    assert HABIT_ACTIVITY.get("juggling", "balance_agility") == "balance_agility"
 
 
 def test_a_pack_without_habit_kinds_has_no_habit_activity() -> None:

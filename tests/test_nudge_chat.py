@@ -237,8 +237,7 @@ async def test_a_reply_to_the_sent_nudge_is_a_log_tied_to_that_delivery(
     assert reply.text.startswith("✅ Logged: ")
     [log] = await logs_of(bot, ana.id)
     habit = services_of(bot).content.nudges[delivery.content_id]
-    from bot.coach.nudge_choice import HABIT_ACTIVITY
-    assert log.activity_id == (activity or HABIT_ACTIVITY[habit.kind])
+    assert log.activity_id == (activity or services_of(bot).content.habit_activity(habit.kind))
     assert (log.minutes, log.nudge_delivery_id, log.source, log.undone_at) == (
         minutes, delivery.id, "nudge", None)
     [row] = await ledger(services_of(bot), ana.id)

@@ -12,8 +12,8 @@ from bot.coach.profile import RunnerProfile
 from bot.coach.run_converter import (
     COULD_NOT_READ,
     DEFAULT_PACE_SEC_PER_KM,
-    CouldNotRead,
     RunWorkout,
+    UnreadableRun,
     conversion,
     convert,
     format_pace,
@@ -68,7 +68,7 @@ def test_run_phrasings(phrase: str, kind: str, reps: int, work: int, rest: int, 
                                       "fartlek 5 min"])
 def test_nonsense_gets_an_example(nonsense: str) -> None:
     result = parse_run(nonsense)
-    assert isinstance(result, CouldNotRead)
+    assert isinstance(result, UnreadableRun)
     assert result.message.startswith("I couldn't read that run; try e.g. ")
     assert result.message == COULD_NOT_READ
 

@@ -18,8 +18,8 @@ from bot.coach.profile import RunnerProfile
 from bot.coach.rotation import Step
 from bot.coach.run_converter import (
     Conversion,
-    CouldNotRead,
     RunWorkout,
+    UnreadableRun,
     conversion,
     parse_pace,
     parse_run,
@@ -34,13 +34,13 @@ from bot.coach.suggest import (
     suggest,
 )
 from bot.coach.week_plan import PlannedDay, plan_week
+from bot.coach.windows import COACH_HISTORY_DAYS
 from bot.db.coaching import CONVERT_FLOW, ConvertState, convert_data
 from bot.db.logs import NewLog
 from bot.db.unit import Unit
 from bot.services import Services
 
 # The logs the coach looks back on for variety, balance, progression and pain.
-HISTORY_DAYS = 28
 WEEK_DAYS = 7
 
 Reason = Literal[
@@ -145,7 +145,7 @@ _EXPIRED = Refused("expired")
 async def _history(services: Services, actor: Actor, today: date, unit: Unit
                    ) -> list[PastSession]:
     return await services.coaching.recent_history(
-        actor.id, today - timedelta(days=HISTORY_DAYS), unit=unit)
+        actor.id, today - timedelta(days=COACH_HISTORY_DAYS), unit=unit)
 
 
 # ---------------------------------------------------------------------------------- /suggest
@@ -283,7 +283,7 @@ async def convert_answer(services: Services, actor: Actor, state: ConvertState, 
     if pace is None and not rotation.is_dont_know(text):
         return AskPace(run_text, unreadable=True)
     run = parse_run(run_text, pace)
-    if isinstance(run, CouldNotRead):  # cannot happen: the text parsed before; be safe anyway
+    if isinstance(run, UnreadableRun):  # cannot happen: the text parsed before; be safe anyway
         return AskRun()
     if pace is not None:
         profile = replace(profile, run_pace_sec_per_km=pace)
@@ -293,7 +293,7 @@ async def convert_answer(services: Services, actor: Actor, state: ConvertState, 
 async def _convert_run(services: Services, actor: Actor, profile: RunnerProfile, text: str
                        ) -> ConvertResult:
     run = parse_run(text, profile.run_pace_sec_per_km)
-    if isinstance(run, CouldNotRead):
+    if isinstance(run, UnreadableRun):
         return AskRun(run.message)
     if run.needs_pace:
         return AskPace(text)

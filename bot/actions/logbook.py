@@ -33,6 +33,7 @@ from bot.coach.phases import pain_limits
 from bot.coach.profile import RunnerProfile
 from bot.coach.schedule import local_date
 from bot.coach.vocabulary import build_vocabulary
+from bot.coach.windows import COACH_HISTORY_DAYS
 from bot.db.logs import LogChanges, LogRecord, NewLog
 from bot.db.unit import Unit
 from bot.services import Services
@@ -42,7 +43,7 @@ _SUGGESTION_PREFIX = "sg:"
 _TOKEN_SPLIT = re.compile(r"[:|,]")
 MAX_TEXT = 4096
 # How far back the runner's usual activities are read for the clarifying question.
-CLARIFY_HISTORY = timedelta(days=28)
+CLARIFY_HISTORY = timedelta(days=COACH_HISTORY_DAYS)
 
 Outcome = Literal[
     "logged",          # a new log

@@ -20,9 +20,8 @@ Rules, in order:
 
 from __future__ import annotations
 
-import functools
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -31,13 +30,11 @@ from bot.coach.profile import RunnerProfile
 from bot.coach.safety import Mode, assess_session, nudge_is_safe
 from bot.coach.suggest import PastSession, safety_state
 from bot.coach.week_plan import plan_week
-from bot.content.check import default_content_dir
-from bot.content.loader import load_pack
+from bot.coach.windows import COACH_HISTORY_DAYS
 from bot.content.models import ContentPack, Nudge
 
 __all__ = [
     "DONE_TO_PROGRESS",
-    "HABIT_ACTIVITY",
     "PLAN_HISTORY_DAYS",
     "REPEAT_WINDOW_DAYS",
     "NudgeChoice",
@@ -49,8 +46,8 @@ __all__ = [
 ]
 
 REPEAT_WINDOW_DAYS = 7
-# The logs the coach looks back on, as /week and /suggest do (bot/telegram/handlers/coaching.py).
-PLAN_HISTORY_DAYS = 28
+# The logs the coach looks back on, as /week and /suggest do.
+PLAN_HISTORY_DAYS = COACH_HISTORY_DAYS
 # Three "done" taps on a level is enough practice to try the next one: the habits are tiny
 # (under two minutes) and the next level is only slightly harder (see content/nudges.yaml).
 DONE_TO_PROGRESS = 3
@@ -174,35 +171,6 @@ def choose_nudge(
     oldest = min(candidates, key=lambda n: (last_sent.get(n.id, date.min),
                                             _tiebreak(user_id, today, n.id)))
     return NudgeChoice("habit", oldest.id)
-
-
-class _ShippedHabitActivity(Mapping[str, str]):
-    """Deprecated: use `ContentPack.habit_activity(kind)` on the pack the bot runs with.
-
-    Habit kind -> the activity a habit is logged as, read from the shipped pack's
-    content/habit_kinds.yaml on first use (never at import), for the callers not yet moved to
-    the accessor. It is the shipped pack's table, not the running pack's, which is why it goes.
-    """
-
-    def __getitem__(self, kind: str) -> str:
-        return _shipped_habit_activities()[kind]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_shipped_habit_activities())
-
-    def __len__(self) -> int:
-        return len(_shipped_habit_activities())
-
-
-@functools.cache
-def _shipped_habit_activities() -> dict[str, str]:
-    pack = load_pack(default_content_dir())
-    return {kind.id: kind.activity for kind in pack.habit_kinds.values()}
-
-
-# Deprecated alias of the pack data (see _ShippedHabitActivity); kept only while
-# bot/telegram/handlers/logbook.py and nudges.py still import it.
-HABIT_ACTIVITY: Mapping[str, str] = _ShippedHabitActivity()
 
 
 def _tiebreak(user_id: int, day: date, nudge_id: str) -> int:

@@ -2,7 +2,7 @@
 
 Two pure steps:
 1. `parse_run(text, pace)` reads a runner's shorthand ("6x800m with 90s jog", "tempo 20 min",
-   "long run 1h45", "10k at 5:00/km", ...) into a `RunWorkout`, or a `CouldNotRead`.
+   "long run 1h45", "10k at 5:00/km", ...) into a `RunWorkout`, or a `UnreadableRun`.
 2. `convert(pack, profile, run, history, today)` gives, for every activity the user has the
    equipment for and that is safe for their injury, the equivalent session (see
    coaching-notes.md):
@@ -142,7 +142,7 @@ class RunWorkout:
 
 
 @dataclass(frozen=True)
-class CouldNotRead:
+class UnreadableRun:
     message: str = COULD_NOT_READ
 
 
@@ -316,11 +316,11 @@ def _rpe_for(run_type: str, s: str) -> int:
     return DEFAULT_RPE[run_type]
 
 
-def parse_run(text: str, pace_sec_per_km: int | None = None) -> RunWorkout | CouldNotRead:
+def parse_run(text: str, pace_sec_per_km: int | None = None) -> RunWorkout | UnreadableRun:
     """Read a planned run. `pace_sec_per_km` is the user's usual pace (None = not known yet)."""
     s = _normalise(text)[:200]
     if not s:
-        return CouldNotRead()
+        return UnreadableRun()
     explicit_pace: int | None = None
     match = _PACE.search(s)
     if match:
@@ -365,7 +365,7 @@ def parse_run(text: str, pace_sec_per_km: int | None = None) -> RunWorkout | Cou
 
     if reps_match and reps is not None and work is not None:
         if not 1 <= reps <= MAX_REPS:
-            return CouldNotRead()
+            return UnreadableRun()
         if work.seconds is not None:
             work_seconds = work.seconds
         else:
@@ -382,19 +382,19 @@ def parse_run(text: str, pace_sec_per_km: int | None = None) -> RunWorkout | Cou
             warmup_minutes=WARMUP_MINUTES, cooldown_minutes=COOLDOWN_MINUTES, rpe=rpe,
             needs_pace=needs_pace, text=text.strip(),
         )
-        return workout if workout.total_minutes <= MAX_RUN_MINUTES else CouldNotRead()
+        return workout if workout.total_minutes <= MAX_RUN_MINUTES else UnreadableRun()
 
     seconds, rest = _total_seconds(s)
     distance = None
     if seconds is None:
         distance = _distance_km(s)
         if distance is None:
-            return CouldNotRead()
+            return UnreadableRun()
         factor = 1.0 if explicit_pace else PACE_FACTOR[run_type]
         seconds = distance * pace * factor
         needs_pace = explicit_pace is None and pace_sec_per_km is None
     if not 0 < seconds <= MAX_RUN_MINUTES * 60:
-        return CouldNotRead()
+        return UnreadableRun()
     minutes = seconds / 60
     if run_type in ("easy", "recovery") and minutes >= LONG_RUN_MINUTES:
         run_type, rpe = "long", DEFAULT_RPE["long"]
@@ -436,13 +436,13 @@ def _default_recovery(run_type: str, work_seconds: float) -> float:
 
 
 def _unstructured_intervals(s: str, minutes: float, rpe: int, needs_pace: bool,
-                            distance: float | None, text: str) -> RunWorkout | CouldNotRead:
+                            distance: float | None, text: str) -> RunWorkout | UnreadableRun:
     """"fartlek 30 min" or "intervals 40 min": the time given is the whole session, so the
     reps fill what is left after warm-up and cool-down."""
     work, recovery = (60, 60) if _FARTLEK.search(s) else (180, 120)
     main = minutes - WARMUP_MINUTES - COOLDOWN_MINUTES
     if main < (work + recovery) / 60:
-        return CouldNotRead()
+        return UnreadableRun()
     reps = max(1, int(main * 60 // (work + recovery)))
     cooldown = COOLDOWN_MINUTES + round(main - reps * (work + recovery) / 60)
     return RunWorkout(type="intervals", reps=reps, work_seconds=work, recovery_seconds=recovery,

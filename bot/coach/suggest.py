@@ -51,6 +51,7 @@ from typing import Literal
 from bot.coach.phases import FALLBACK_CONDITION, PainLimits, pain_limits, red_flag_urgency
 from bot.coach.profile import RunnerProfile
 from bot.coach.safety import Assessment, Mode, allowed_assessments, assess_session
+from bot.coach.windows import PAIN_MEMORY_DAYS, VARIETY_DAYS
 from bot.content.models import ContentPack, Session, Urgency, localize
 
 Preference = Literal["any", "shorter", "longer"]
@@ -58,10 +59,8 @@ Bucket = Literal["aerobic", "strength", "balance_agility"]
 
 OPEN_ENDED_MINUTES = 60  # the largest onboarding choice, meaning "an hour or more"
 OPEN_ENDED_LIMIT = 90  # ... which we read as "up to 90 minutes"
-HISTORY_DAYS = 14  # how far back variety and balance look
 LOW_EFFORT = 5  # RPE at or below which a completion counts as "comfortable"
 LEVEL_UP_AFTER = 2  # comfortable, pain-free completions of one session before stepping up
-PAIN_MEMORY_DAYS = 7  # a pain report keeps the gentle set for a week unless a later log clears it
 
 HARD_INTENSITIES = frozenset({"intervals", "tempo", "hills"})
 GENTLE_INTENSITIES = frozenset({"recovery", "easy", "strength", "skills"})
@@ -486,7 +485,7 @@ class _Context:
     state: SafetyState
     limit: int | None
     equipment: frozenset[str]
-    done: list[PastSession]  # newest first, status done, within HISTORY_DAYS
+    done: list[PastSession]  # newest first, status done, within VARIETY_DAYS
     progress: dict[str, _Progress]
     last_by_bucket: dict[str, date]
     hard_recently: bool
@@ -507,7 +506,7 @@ def _context(
     safety_as_of: date | None = None,
 ) -> _Context:
     index = _index(pack)
-    since = today - timedelta(days=HISTORY_DAYS)
+    since = today - timedelta(days=VARIETY_DAYS)
     done = _newest_first(
         h for h in history if h.status == "done" and since <= h.performed_on <= today
     )
@@ -547,7 +546,7 @@ def _context(
 def _balance(ctx: _Context, bucket: str) -> tuple[float, str | None]:
     """The weekly-balance points for a session in `bucket`, and the note saying why."""
     last = ctx.last_by_bucket.get(bucket)
-    gap = HISTORY_DAYS if last is None else (ctx.today - last).days
+    gap = VARIETY_DAYS if last is None else (ctx.today - last).days
     points = W_BALANCE * min(gap, 7) / 7
     if last is None and ctx.done:
         return points, f"you haven't done any {_BUCKET_WORDS[bucket]} in the last two weeks"

@@ -50,6 +50,7 @@ from bot.coach.profile import RunnerProfile
 from bot.coach.schedule import QuietHours, local_date
 from bot.coach.suggest import PastSession
 from bot.coach.timezones import is_valid_zone
+from bot.coach.windows import LEDGER_DAYS
 from bot.db.engine import Database
 from bot.db.models import NudgeDelivery, Profile, SessionLog, User
 from bot.db.profiles import to_domain
@@ -73,9 +74,6 @@ ZONE_RESET = "zone_reset"
 # A user whose claim failed for a reason of their own is tried again this much later.
 BROKEN_USER_RETRY = timedelta(hours=6)
 FAILURE_STATUSES = ("blocked", "failed", "unknown")
-# How far back the claim reads the ledger: the 7-day variety window plus the previous nudge for
-# the ignored count (every other day cadence), with room to spare.
-_HISTORY_DAYS = 14
 # A row left in 'sending' this long belongs to a sender that died mid-send.
 STALE_SENDING = timedelta(minutes=10)
 # Rows per multi-row INSERT: stays far below both databases' bound-parameter limits.
@@ -351,7 +349,7 @@ class NudgeRepository:
 
     async def _history(self, session: AsyncSession, ids: list[int], now: datetime
                        ) -> dict[int, list[LedgerEntry]]:
-        since = (now - timedelta(days=_HISTORY_DAYS + 1)).date()
+        since = (now - timedelta(days=LEDGER_DAYS + 1)).date()
         result = await session.execute(
             select(NudgeDelivery.id, NudgeDelivery.user_id, NudgeDelivery.local_date,
                    NudgeDelivery.kind, NudgeDelivery.content_id, NudgeDelivery.status,
